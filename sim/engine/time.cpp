@@ -1,0 +1,174 @@
+// Parsing and printing of durations and rates. The parsers work on exact decimal digits, not on
+// floating point, so "0.1s" is exactly 100'000'000 ns on every platform.
+#include "misim/time.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace misim {
+
+namespace {
+
+__extension__ using Uint128 = unsigned __int128;  // exact products of up to 64-bit factors
+
+struct Unit {
+  std::string_view name;
+  SimTime ns;
+};
+
+constexpr Unit kDurationUnits[] = {{"ns", kNanosecond}, {"us", kMicrosecond}, {"ms", kMillisecond},
+                                   {"s", kSecond},      {"m", kMinute},       {"min", kMinute},
+                                   {"h", kHour},        {"d", kDay}};
+constexpr std::string_view kDurationUnitList = "ns, us, ms, s, m (minutes), h or d";
+
+constexpr Unit kRateUnits[] = {{"ms", kMillisecond}, {"s", kSecond}, {"sec", kSecond}, {"m", kMinute},
+                               {"min", kMinute},     {"h", kHour},   {"d", kDay}};
+constexpr std::string_view kRateUnitList = "ms, s, min, h or d";
+
+Error fail(std::string message) { return Error{std::move(message), {}}; }
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+/// A non-negative decimal number split into its digits: value = mantissa / 10^scale.
+struct Decimal {
+  std::uint64_t mantissa = 0;
+  int scale = 0;
+};
+
+/// Reads `digits[.digits]` from the front of `text`; returns the characters consumed (0: none).
+std::size_t read_decimal(std::string_view text, Decimal& out, bool& overflow) {
+  std::size_t i = 0;
+  bool any_digit = false;
+  bool seen_point = false;
+  overflow = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && !seen_point) {
+      seen_point = true;
+      continue;
+    }
+    if (c < '0' || c > '9') break;
+    any_digit = true;
+    if (out.mantissa > (std::numeric_limits<std::uint64_t>::max() - 9) / 10 || out.scale > 18) {
+      overflow = true;
+      continue;
+    }
+    out.mantissa = out.mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+    if (seen_point) ++out.scale;
+  }
+  return any_digit ? i : 0;
+}
+
+}  // namespace
+
+Result<SimTime> parse_duration(std::string_view text) {
+  const std::string shown = quoted(text);
+  if (text.empty()) return fail("empty duration; expected a number with a unit such as 5ms, 2s or 24h");
+  if (text.front() == '-') return fail("duration " + shown + " is negative; durations are >= 0");
+  Decimal number;
+  bool overflow = false;
+  const std::size_t used = read_decimal(text, number, overflow);
+  if (used == 0) {
+    return fail("duration " + shown + " does not start with a number; write e.g. 250us, 5ms, 2s, 30m, 24h, 90d");
+  }
+  const std::string_view unit = text.substr(used);
+  if (unit.empty()) {
+    return fail("duration " + shown + " has no unit; add one of " + std::string(kDurationUnitList) + " (e.g. " +
+                std::string(text) + "s)");
+  }
+  for (const Unit& u : kDurationUnits) {
+    if (u.name != unit) continue;
+    if (overflow) return fail("duration " + shown + " has too many digits");
+    // value = mantissa * u.ns / 10^scale, exactly.
+    std::uint64_t divisor = 1;
+    for (int i = 0; i < number.scale; ++i) divisor *= 10;
+    const Uint128 scaled = static_cast<Uint128>(number.mantissa) * static_cast<Uint128>(u.ns);
+    if (scaled % divisor != 0) return fail("duration " + shown + " is not a whole number of nanoseconds");
+    const Uint128 ns = scaled / divisor;
+    if (ns > static_cast<Uint128>(std::numeric_limits<SimTime>::max() / 2)) {
+      return fail("duration " + shown + " is too long (the limit is about 146 years)");
+    }
+    return static_cast<SimTime>(ns);
+  }
+  return fail("duration " + shown + " has unknown unit '" + std::string(unit) + "'; expected " +
+              std::string(kDurationUnitList));
+}
+
+std::string format_duration(SimTime duration) {
+  if (duration == 0) return "0s";
+  std::string sign;
+  Uint128 magnitude = duration < 0 ? static_cast<Uint128>(-(duration + 1)) + 1 : static_cast<Uint128>(duration);
+  if (duration < 0) sign = "-";
+  static constexpr Unit kPrint[] = {{"d", kDay}, {"h", kHour}, {"m", kMinute}, {"s", kSecond},
+                                    {"ms", kMillisecond}, {"us", kMicrosecond}, {"ns", kNanosecond}};
+  // An exact whole number of the largest unit that divides it...
+  for (const Unit& u : kPrint) {
+    if (magnitude % static_cast<Uint128>(u.ns) == 0) {
+      return sign + std::to_string(static_cast<std::uint64_t>(magnitude / static_cast<Uint128>(u.ns))) +
+             std::string(u.name);
+    }
+  }
+  return sign + std::to_string(static_cast<std::uint64_t>(magnitude)) + "ns";
+}
+
+std::string format_clock(SimTime time) {
+  const char* sign = time < 0 ? "-" : "";
+  const std::uint64_t t = time < 0 ? static_cast<std::uint64_t>(-(time + 1)) + 1 : static_cast<std::uint64_t>(time);
+  const std::uint64_t days = t / kDay;
+  const std::uint64_t rest = t % kDay;
+  char buf[64];
+  const auto h = static_cast<unsigned>(rest / kHour);
+  const auto m = static_cast<unsigned>(rest % kHour / kMinute);
+  const auto s = static_cast<unsigned>(rest % kMinute / kSecond);
+  const auto ms = static_cast<unsigned>(rest % kSecond / kMillisecond);
+  if (days > 0) {
+    std::snprintf(buf, sizeof buf, "%s%llud %02u:%02u:%02u.%03u", sign, static_cast<unsigned long long>(days), h, m, s,
+                  ms);
+  } else {
+    std::snprintf(buf, sizeof buf, "%s%02u:%02u:%02u.%03u", sign, h, m, s, ms);
+  }
+  return buf;
+}
+
+Result<Rate> parse_rate(std::string_view text) {
+  const std::string shown = quoted(text);
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    return fail("rate " + shown + " needs a unit after '/'; write e.g. 20/s, 1/min, 3/h");
+  }
+  const std::string_view count = text.substr(0, slash);
+  const std::string_view unit = text.substr(slash + 1);
+  if (!count.empty() && count.front() == '-') return fail("rate " + shown + " is negative; rates are >= 0");
+  Decimal number;
+  bool overflow = false;
+  const std::size_t used = read_decimal(count, number, overflow);
+  if (used == 0 || used != count.size()) {
+    return fail("rate " + shown + " must be a number, '/', and a unit, e.g. 20/s, 1/min, 0.5/h");
+  }
+  if (overflow) return fail("rate " + shown + " has too many digits");
+  for (const Unit& u : kRateUnits) {
+    if (u.name != unit) continue;
+    const double value = static_cast<double>(number.mantissa) / std::pow(10.0, number.scale);
+    Rate rate{value * (static_cast<double>(kSecond) / static_cast<double>(u.ns))};
+    if (!std::isfinite(rate.per_second) || rate.per_second > 1e12) return fail("rate " + shown + " is too high");
+    return rate;
+  }
+  return fail("rate " + shown + " has unknown unit '" + std::string(unit) + "'; expected " +
+              std::string(kRateUnitList));
+}
+
+std::string format_rate(Rate rate) {
+  static constexpr Unit kPrint[] = {{"s", kSecond}, {"min", kMinute}, {"h", kHour}, {"d", kDay}};
+  for (const Unit& u : kPrint) {
+    const double per_unit = rate.per_second * (static_cast<double>(u.ns) / static_cast<double>(kSecond));
+    if (per_unit >= 1.0 || u.ns == kDay) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.10g/%s", per_unit, std::string(u.name).c_str());
+      return buf;
+    }
+  }
+  return "0/s";
+}
+
+}  // namespace misim
