@@ -1,0 +1,95 @@
+// Simulation: a configured model ready to run on its own Engine.
+//
+// At this stage of misim the model is a network of queueing stations (the stages a token request
+// passes: imds, mirp, aad, ...) fed by workload generators; the directory and the token path build
+// on it. A Simulation is built from a SimulationConfig (which the scenario loader produces from
+// YAML), runs in slices so the caller can show progress, and exposes what it measured.
+//
+//   Simulation sim(config);
+//   while (sim.advance(sim.now() + kMinute) == RunOutcome::kReachedEnd && sim.now() < config.duration) {}
+//   sim.stage_statistics(0).wait.percentile(0.99);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "misim/engine.hpp"
+#include "misim/fingerprint.hpp"
+#include "misim/station.hpp"
+#include "misim/time.hpp"
+
+namespace misim {
+
+/// A named stage of the control plane, simulated as a queueing station.
+struct StageConfig {
+  std::string name;
+  StationConfig station;
+};
+
+enum class ArrivalProcess { kPoisson, kConstant };
+
+/// A stream of requests into one stage.
+struct WorkloadConfig {
+  std::string name;
+  std::size_t stage = 0;  // index into SimulationConfig::stages
+  Rate rate;
+  ArrivalProcess process = ArrivalProcess::kPoisson;
+  SimTime start = 0;
+  SimTime stop = kForever;
+};
+
+struct SimulationConfig {
+  std::uint64_t seed = 1;
+  SimTime duration = kHour;
+  SimTime warmup = 0;
+  std::vector<StageConfig> stages;
+  std::vector<WorkloadConfig> workloads;
+};
+
+/// Per-request outcome counts across all stages.
+struct RequestCounts {
+  std::uint64_t total = 0;      // generated
+  std::uint64_t completed = 0;  // served by their stage
+  std::uint64_t rejected = 0;   // turned away by a full waiting room
+};
+
+class Simulation {
+ public:
+  explicit Simulation(SimulationConfig config);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  /// Runs events up to `until` (capped at the configured duration).
+  RunOutcome advance(SimTime until);
+  /// Runs to the configured duration.
+  RunOutcome run() { return advance(config_.duration); }
+  /// Stops at the current event (from a signal handler's flag, a progress callback, ...).
+  void stop() { engine_.stop(); }
+
+  [[nodiscard]] SimTime now() const noexcept { return engine_.now(); }
+  [[nodiscard]] bool finished() const noexcept { return engine_.now() >= config_.duration; }
+  [[nodiscard]] const SimulationConfig& config() const noexcept { return config_; }
+  [[nodiscard]] std::uint64_t executed_events() const noexcept { return engine_.executed_events(); }
+  [[nodiscard]] std::size_t stage_count() const noexcept { return stations_.size(); }
+  [[nodiscard]] const Station& stage(std::size_t index) const { return *stations_[index]; }
+  [[nodiscard]] const RequestCounts& requests() const noexcept { return requests_; }
+  /// A hash of everything that happened, identical across platforms for the same inputs.
+  [[nodiscard]] std::uint64_t fingerprint() const { return fingerprint_.digest(); }
+
+ private:
+  void schedule_next_arrival(std::size_t workload);
+  void on_arrival(std::size_t workload);
+
+  SimulationConfig config_;
+  Engine engine_;
+  std::vector<std::unique_ptr<Station>> stations_;
+  std::vector<RandomStream> arrival_streams_;  // one per workload
+  RequestCounts requests_;
+  std::uint64_t next_request_id_ = 0;
+  Fingerprint fingerprint_;
+};
+
+}  // namespace misim

@@ -1,0 +1,66 @@
+#include "misim/simulation.hpp"
+
+#include <cmath>
+#include <utility>
+
+namespace misim {
+
+namespace {
+// Record kinds fed to the fingerprint.
+enum : std::uint64_t { kRecordDeparture = 1, kRecordRejection = 2 };
+
+// Purposes of the random streams this model draws from (see random.hpp).
+constexpr std::uint64_t kPurposeService = purpose("stage.service");
+constexpr std::uint64_t kPurposeArrivals = purpose("workload.arrivals");
+}  // namespace
+
+Simulation::Simulation(SimulationConfig config) : config_(std::move(config)) {
+  stations_.reserve(config_.stages.size());
+  for (std::size_t i = 0; i < config_.stages.size(); ++i) {
+    StationConfig station = config_.stages[i].station;
+    station.warmup = config_.warmup;
+    stations_.push_back(std::make_unique<Station>(
+        engine_, config_.stages[i].name, std::move(station), RandomStream(config_.seed, i, kPurposeService),
+        [this, i](const StationVisit& v) {
+          ++requests_.completed;
+          fingerprint_.add({kRecordDeparture, i, v.tag, static_cast<std::uint64_t>(v.arrival),
+                            static_cast<std::uint64_t>(v.service_start), static_cast<std::uint64_t>(v.departure)});
+        }));
+  }
+  arrival_streams_.reserve(config_.workloads.size());
+  for (std::size_t w = 0; w < config_.workloads.size(); ++w) {
+    arrival_streams_.emplace_back(config_.seed, w, kPurposeArrivals);
+    const WorkloadConfig& workload = config_.workloads[w];
+    if (workload.rate.per_second <= 0.0 || workload.start >= workload.stop) continue;
+    engine_.schedule_at(workload.start, [this, w] { schedule_next_arrival(w); });
+  }
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::schedule_next_arrival(std::size_t w) {
+  const WorkloadConfig& workload = config_.workloads[w];
+  const double mean_ns = workload.rate.mean_interval_ns();
+  double gap = mean_ns;
+  if (workload.process == ArrivalProcess::kPoisson) gap = -mean_ns * std::log(arrival_streams_[w].uniform_open0());
+  const SimTime at = engine_.now() + std::max<SimTime>(1, std::llround(gap));
+  if (at >= workload.stop || at > config_.duration) return;
+  engine_.schedule_at(at, [this, w] { on_arrival(w); });
+}
+
+void Simulation::on_arrival(std::size_t w) {
+  const std::size_t stage = config_.workloads[w].stage;
+  const std::uint64_t id = next_request_id_++;
+  ++requests_.total;
+  if (!stations_[stage]->arrive(id)) {
+    ++requests_.rejected;
+    fingerprint_.add({kRecordRejection, stage, id, static_cast<std::uint64_t>(engine_.now())});
+  }
+  schedule_next_arrival(w);
+}
+
+RunOutcome Simulation::advance(SimTime until) {
+  return engine_.run_until(until < config_.duration ? until : config_.duration);
+}
+
+}  // namespace misim

@@ -1,0 +1,251 @@
+// The scenario loader: YAML text to a validated Scenario. The language: docs/scenarios.md.
+#include <xxhash.h>
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "distribution_spec.hpp"
+#include "misim/scenario.hpp"
+#include "suggest.hpp"
+#include "yaml_reader.hpp"
+
+namespace misim {
+
+namespace {
+
+using scenario::Document;
+using scenario::LoadAbort;
+using scenario::MapReader;
+
+// Bounds that keep a typo from asking for an absurd machine. They are limits of this version's
+// model, not of Azure; docs/scenarios.md lists them.
+constexpr std::int64_t kMaxServers = 1'000'000;
+constexpr std::int64_t kMaxQueueCapacity = 1'000'000'000;
+
+const std::vector<std::string_view> kTopKeys = {"name",     "description", "seed",     "duration", "warmup",
+                                                "params",   "services",    "workload", "expect"};
+
+std::vector<Param> read_params(const Document& doc, const YAML::Node& root, const ScenarioOverrides& overrides) {
+  std::vector<Param> params;
+  const YAML::Node node = root["params"];
+  if (node.IsDefined() && !node.IsNull()) {
+    if (!node.IsMap()) doc.fail(node, "'params' must be a mapping of names to values, e.g. {vms: 100}");
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      if (name.empty() || name.find_first_of("${} \t") != std::string::npos) {
+        doc.fail(it->first, "param name '" + name + "' must be a plain word");
+      }
+      for (const Param& p : params) {
+        if (p.name == name) doc.fail(it->first, "duplicate param '" + name + "'");
+      }
+      if (!it->second.IsScalar()) doc.fail(it->second, "param '" + name + "' must be a single value (number, duration, rate or word)");
+      if (it->second.Scalar().find("$<") != std::string::npos) {
+        doc.fail(it->second, "param '" + name + "' refers to another param; params hold plain values");
+      }
+      params.push_back({name, it->second.Scalar(), false});
+    }
+  }
+  for (const auto& [name, value] : overrides.params) {
+    Param* found = nullptr;
+    std::vector<std::string_view> names;
+    for (Param& p : params) {
+      names.push_back(p.name);
+      if (p.name == name) found = &p;
+    }
+    if (found == nullptr) {
+      std::string known = names.empty() ? "; this scenario has no params" : "; its params are " + scenario::quoted_list(names);
+      doc.fail(SourcePlace{doc.file(), 0, 0},
+               "--set " + name + ": the scenario has no param '" + name + "'" + scenario::did_you_mean(name, names) + known);
+    }
+    found->value = value;
+    found->overridden = true;
+  }
+  return params;
+}
+
+StageConfig read_stage(const Document& doc, const std::string& name, const YAML::Node& node) {
+  const std::string what = "service '" + name + "'";
+  MapReader m(doc, node, what, {"servers", "queue_capacity", "latency"});
+  StageConfig stage;
+  stage.name = name;
+  if (m.has("servers")) {
+    stage.station.servers = static_cast<int>(doc.integer(m.get("servers"), what + " 'servers'", 1, kMaxServers));
+  }
+  if (m.has("queue_capacity")) {
+    const YAML::Node cap = m.get("queue_capacity");
+    if (cap.IsScalar() && doc.scalar(cap, what) == "unlimited") {
+      stage.station.queue_capacity = -1;
+    } else {
+      stage.station.queue_capacity = doc.integer(cap, what + " 'queue_capacity' (or 'unlimited')", 0, kMaxQueueCapacity);
+    }
+  }
+  stage.station.service = scenario::read_duration_distribution(doc, m.require("latency"), what + " 'latency'");
+  return stage;
+}
+
+std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, const std::string& what) {
+  const std::string name = doc.string(node, what);
+  std::vector<std::string_view> names;
+  for (std::size_t i = 0; i < sim.stages.size(); ++i) {
+    if (sim.stages[i].name == name) return i;
+    names.push_back(sim.stages[i].name);
+  }
+  doc.fail(node, what + ": no service named '" + name + "'" + scenario::did_you_mean(name, names) +
+                     (names.empty() ? "; define it under 'services:'" : "; services are " + scenario::quoted_list(names)));
+}
+
+WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, std::size_t index) {
+  const std::string what = "workload #" + std::to_string(index + 1);
+  MapReader m(doc, node, what, {"name", "stage", "rate", "arrivals", "start", "stop"});
+  WorkloadConfig w;
+  w.name = m.has("name") ? doc.string(m.get("name"), what + " 'name'") : "workload-" + std::to_string(index);
+  w.stage = find_stage(doc, sim, m.require("stage"), what + " 'stage'");
+  w.rate = doc.rate(m.require("rate"), what + " 'rate'");
+  if (m.has("arrivals")) {
+    const std::string p = doc.choice(m.get("arrivals"), what + " 'arrivals'", {"poisson", "constant"});
+    w.process = p == "poisson" ? ArrivalProcess::kPoisson : ArrivalProcess::kConstant;
+  }
+  if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
+  if (m.has("stop")) w.stop = doc.duration(m.get("stop"), what + " 'stop'");
+  if (w.stop <= w.start) doc.fail(node, what + ": 'stop' must come after 'start'");
+  return w;
+}
+
+MetricExpectation read_expectation(const Document& doc, const YAML::Node& node, std::size_t index) {
+  const std::string what = "expectation #" + std::to_string(index + 1);
+  MapReader m(doc, node, what, {"metric", "below", "above", "between"});
+  MetricExpectation e;
+  e.place = doc.place(node);
+  e.metric = doc.string(m.require("metric"), what + " 'metric'");
+  constexpr double kBig = std::numeric_limits<double>::max();
+  if (m.has("between")) {
+    const YAML::Node range = m.get("between");
+    if (!range.IsSequence() || range.size() != 2) doc.fail(range, what + " 'between' must be a list of two numbers [low, high]");
+    e.above = doc.number(range[0], what + " 'between' low", -kBig, kBig);
+    e.below = doc.number(range[1], what + " 'between' high", -kBig, kBig);
+    if (m.has("below") || m.has("above")) doc.fail(node, what + ": use 'between' or 'below'/'above', not both");
+  }
+  if (m.has("below")) e.below = doc.number(m.get("below"), what + " 'below'", -kBig, kBig);
+  if (m.has("above")) e.above = doc.number(m.get("above"), what + " 'above'", -kBig, kBig);
+  if (!e.below && !e.above) doc.fail(node, what + " needs 'below', 'above' or 'between'");
+  if (e.below && e.above && *e.above > *e.below) doc.fail(node, what + ": the low bound is above the high bound");
+  const auto number = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", x);
+    return std::string(buf);
+  };
+  e.text = e.metric;
+  if (e.above && e.below) {
+    e.text += " between " + number(*e.above) + " and " + number(*e.below);
+  } else if (e.below) {
+    e.text += " below " + number(*e.below);
+  } else {
+    e.text += " above " + number(*e.above);
+  }
+  return e;
+}
+
+/// Rewrites each `${name}` as `$<name>`, of the same length so every line and column stays put.
+/// YAML forbids '{' and '}' inside plain scalars in flow context, so `{count: ${vms}}` (the form
+/// design.md uses) would not parse; `$<vms>` does. Document::scalar substitutes the rewritten form.
+std::string protect_param_references(const std::string& text) {
+  std::string out = text;
+  for (std::size_t i = 0; i + 2 < out.size(); ++i) {
+    if (out[i] != '$' || out[i + 1] != '{') continue;
+    std::size_t j = i + 2;
+    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '_' || out[j] == '-')) ++j;
+    if (j < out.size() && out[j] == '}' && j > i + 2) {
+      out[i + 1] = '<';
+      out[j] = '>';
+      i = j;
+    }
+  }
+  return out;
+}
+
+Scenario read_scenario(const std::string& text, const std::string& file, const ScenarioOverrides& overrides) {
+  Scenario s;
+  s.file = file;
+  s.source_hash = XXH3_64bits(text.data(), text.size());
+  YAML::Node root;
+  try {
+    root = YAML::Load(protect_param_references(text));
+  } catch (const YAML::Exception& e) {
+    throw LoadAbort{Error{"YAML syntax: " + e.msg, SourcePlace{file, e.mark.line + 1, e.mark.column + 1}}};
+  }
+  const Document bootstrap(file, nullptr);
+  if (!root.IsDefined() || root.IsNull()) bootstrap.fail(SourcePlace{file, 1, 1}, "the scenario is empty; it needs at least 'name' and 'duration'");
+  if (!root.IsMap()) bootstrap.fail(root, "a scenario must be a mapping with keys such as name, duration, services");
+  s.params = read_params(bootstrap, root, overrides);
+  const Document doc(file, &s.params);
+  const MapReader top(doc, root, "the scenario", kTopKeys);
+
+  s.name = doc.string(top.require("name"), "'name'");
+  if (top.has("description")) s.description = doc.string(top.get("description"), "'description'");
+  SimulationConfig& sim = s.simulation;
+  if (top.has("seed")) {
+    sim.seed = static_cast<std::uint64_t>(doc.integer(top.get("seed"), "'seed'", 0, std::numeric_limits<std::int64_t>::max()));
+  }
+  sim.duration = doc.duration(top.require("duration"), "'duration'");
+  if (sim.duration <= 0) doc.fail(top.get("duration"), "'duration' must be longer than 0s");
+  if (top.has("warmup")) sim.warmup = doc.duration(top.get("warmup"), "'warmup'");
+  if (overrides.seed) sim.seed = *overrides.seed;
+  if (overrides.duration) sim.duration = *overrides.duration;
+  if (sim.warmup >= sim.duration) doc.fail(top.has("warmup") ? top.get("warmup") : root, "'warmup' must be shorter than the duration");
+
+  if (top.has("services")) {
+    const YAML::Node services = top.get("services");
+    if (!services.IsMap()) doc.fail(services, "'services' must map service names to their parameters, e.g. {aad: {servers: 64, latency: 40ms}}");
+    for (auto it = services.begin(); it != services.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      for (const StageConfig& st : sim.stages) {
+        if (st.name == name) doc.fail(it->first, "duplicate service '" + name + "'");
+      }
+      sim.stages.push_back(read_stage(doc, name, it->second));
+    }
+  }
+  if (top.has("workload")) {
+    const YAML::Node workload = top.get("workload");
+    scenario::require_sequence(doc, workload, "'workload'");
+    for (std::size_t i = 0; i < workload.size(); ++i) sim.workloads.push_back(read_workload(doc, sim, workload[i], i));
+  }
+  if (top.has("expect")) {
+    const YAML::Node expect = top.get("expect");
+    scenario::require_sequence(doc, expect, "'expect'");
+    for (std::size_t i = 0; i < expect.size(); ++i) s.expectations.push_back(read_expectation(doc, expect[i], i));
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<Scenario> load_scenario_text(const std::string& text, const std::string& file, const ScenarioOverrides& overrides) {
+  try {
+    return read_scenario(text, file, overrides);
+  } catch (const LoadAbort& abort) {
+    return abort.error;
+  } catch (const YAML::Exception& e) {
+    return Error{"YAML: " + e.msg, SourcePlace{file, e.mark.line + 1, e.mark.column + 1}};
+  }
+}
+
+Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"cannot open the scenario file", SourcePlace{path, 0, 0}};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return load_scenario_text(buffer.str(), path, overrides);
+}
+
+Result<std::pair<std::string, std::string>> parse_param_override(const std::string& argument) {
+  const std::size_t eq = argument.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Error{"--set expects NAME=VALUE, got '" + argument + "'", {}};
+  }
+  return std::pair{argument.substr(0, eq), argument.substr(eq + 1)};
+}
+
+}  // namespace misim

@@ -1,0 +1,19 @@
+// The subcommands of the misim command line. Each registers its options on the CLI11 app and
+// returns the process exit status: 0 success, 1 an expectation failed, 2 bad input or usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace misim::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitExpectationFailed = 1;
+inline constexpr int kExitBadInput = 2;
+
+/// Adds `misim run` to the app; `action` is set to run it when chosen.
+void add_run_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim validate`.
+void add_validate_command(CLI::App& app, std::function<int()>& action);
+
+}  // namespace misim::cli

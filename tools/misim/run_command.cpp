@@ -1,0 +1,112 @@
+// `misim run FILE`: loads a scenario, runs it and writes the run's files atomically.
+#include <chrono>
+#include <csignal>
+#include <iostream>
+
+#include "commands.hpp"
+#include "misim/output_directory.hpp"
+#include "misim/scenario.hpp"
+#include "misim/summary.hpp"
+#include "progress.hpp"
+
+namespace misim::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string file;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> sets;
+  std::string duration;
+  std::string out = "out";
+  std::string trace = "none";
+  bool quiet = false;
+};
+
+volatile std::sig_atomic_t g_interrupt = 0;
+extern "C" void on_interrupt(int /*signal*/) { g_interrupt = 1; }
+
+int run(const RunOptions& o) {
+  ScenarioOverrides overrides;
+  overrides.seed = o.seed;
+  for (const std::string& set : o.sets) {
+    auto kv = parse_param_override(set);
+    if (!kv) {
+      std::cerr << kv.error().to_string() << '\n';
+      return kExitBadInput;
+    }
+    overrides.params.push_back(*kv);
+  }
+  if (!o.duration.empty()) {
+    Result<SimTime> d = parse_duration(o.duration);
+    if (!d || *d <= 0) {
+      std::cerr << "error: --duration: " << (d ? "must be longer than 0s" : d.error().message) << '\n';
+      return kExitBadInput;
+    }
+    overrides.duration = *d;
+  }
+  Result<Scenario> scenario = load_scenario_file(o.file, overrides);
+  if (!scenario) {
+    std::cerr << scenario.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  Simulation simulation(scenario->simulation);
+  ProgressLine progress(!o.quiet, simulation.config().duration);
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  // Run in slices so progress can be shown and an interrupt noticed between them.
+  const SimTime slice = std::max<SimTime>(simulation.config().duration / 1000, kMillisecond);
+  while (!simulation.finished() && g_interrupt == 0) {
+    simulation.advance(simulation.now() + slice);
+    progress.update(simulation.now(), simulation.executed_events());
+  }
+  progress.finish();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+  const Summary summary(*scenario, simulation, RunInfo{wall, g_interrupt != 0});
+  OutputDirectory out(o.out);
+  if (Status s = out.write("summary.json", summary.json_text()); !s) {
+    std::cerr << s.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+  if (Status s = out.commit(); !s) {
+    std::cerr << s.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+  if (!o.quiet) {
+    std::cerr << "misim: " << scenario->name << ": " << simulation.executed_events() << " events, "
+              << format_duration(simulation.now()) << " simulated in " << wall << " s; wrote " << o.out
+              << "/summary.json (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
+  }
+  for (const ExpectationResult& e : summary.expectations()) {
+    if (!e.met) {
+      std::cerr << e.place.file << ':' << e.place.line << ':' << e.place.column
+                << ": expectation failed: " << e.text << " (" << e.detail << ")\n";
+    }
+  }
+  if (g_interrupt != 0) return 130;
+  return summary.expectations_met() ? kExitOk : kExitExpectationFailed;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, std::function<int()>& action) {
+  static RunOptions options;  // CLI11 binds options to storage that outlives parsing
+  auto* cmd = app.add_subcommand("run", "Run a scenario and write summary.json into the output directory");
+  cmd->add_option("FILE", options.file, "Scenario file (YAML)")->required();
+  cmd->add_option("--seed", options.seed, "Random seed (overrides the scenario's)");
+  cmd->add_option("--set", options.sets, "Override a param: NAME=VALUE (repeatable)");
+  cmd->add_option("--duration", options.duration, "Simulated duration, e.g. 6h (overrides the scenario's)");
+  cmd->add_option("--out", options.out, "Output directory")->capture_default_str();
+  cmd->add_option("--trace", options.trace, "Trace level (trace files arrive with the trace format)")
+      ->check(CLI::IsMember({"none", "lifecycle", "requests", "all"}))
+      ->capture_default_str();
+  cmd->add_flag("--quiet,-q", options.quiet, "No progress line or closing message");
+  cmd->callback([&action] { action = [] { return run(options); }; });
+}
+
+}  // namespace misim::cli
