@@ -1,0 +1,140 @@
+// The command line's contract (design.md, "Command line and outputs"): exit codes 0/1/2, errors as
+// FILE:LINE:COL, summary.json written atomically and never on bad input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using testing::HasSubstr;
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_cli(const std::string& args) {
+  const std::string command = std::string(MISIM_CLI) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (pipe != nullptr && std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = pipe != nullptr ? pclose(pipe) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+class Cli : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("misim_cli_test_" + std::to_string(::getpid()) + "_" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(Cli, PrintsItsVersion) {
+  const Outcome o = run_cli("--version");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.output, HasSubstr("misim 0."));
+}
+
+TEST_F(Cli, HelpListsTheSubcommands) {
+  const Outcome o = run_cli("--help");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_THAT(o.output, HasSubstr("run"));
+  EXPECT_THAT(o.output, HasSubstr("validate"));
+}
+
+TEST_F(Cli, UsageErrorsExitWith2) {
+  EXPECT_EQ(run_cli("").exit_code, 2);
+  EXPECT_EQ(run_cli("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_cli("run").exit_code, 2);
+  EXPECT_EQ(run_cli("run x.yaml --trace everything").exit_code, 2);
+}
+
+TEST_F(Cli, RunsTheQuickstartAndWritesTheSummary) {
+  const fs::path out = dir_ / "out";
+  const Outcome o = run_cli("run " MISIM_SOURCE_DIR "/scenarios/quickstart.yaml --quiet --out " + out.string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  ASSERT_TRUE(fs::exists(out / "summary.json"));
+  std::ifstream in(out / "summary.json");
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* field : {"\"scenario\"", "\"seed\"", "\"params\"", "\"sim_time_s\"", "\"events\"", "\"wall_s\"",
+                            "\"fingerprint\"", "\"stages\"", "\"arrivals\"", "\"completed\"", "\"rejected\"",
+                            "\"utilization\"", "\"wait_ms\"", "\"sojourn_ms\"", "\"p99\"", "\"requests\"",
+                            "\"by_status\"", "\"cache_hits\"", "\"latency_ms\"", "\"access\"", "\"expectations\""}) {
+    EXPECT_THAT(json, HasSubstr(field));
+  }
+  // No partial files are left behind.
+  for (const auto& entry : fs::directory_iterator(out)) EXPECT_EQ(entry.path().filename().string().rfind(".", 0), std::string::npos);
+}
+
+TEST_F(Cli, BadInputExitsWith2AtItsPlaceAndWritesNothing) {
+  const std::string file = write("bad.yaml", "name: x\nduration: 10\n");
+  const fs::path out = dir_ / "out";
+  const Outcome o = run_cli("run " + file + " --out " + out.string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, HasSubstr(file + ":2:11: error: "));
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Cli, AFailedExpectationExitsWith1) {
+  const std::string file = write("fails.yaml", R"(# an expectation that cannot hold
+name: x
+duration: 1m
+services: {aad: {servers: 1, latency: 10ms}}
+workload: [{stage: aad, rate: 50/s}]
+expect: [{metric: stages.aad.utilization, below: 0.1}]
+)");
+  const Outcome o = run_cli("run " + file + " --quiet --out " + (dir_ / "out").string());
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.output, HasSubstr("expectation failed"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "summary.json"));
+}
+
+TEST_F(Cli, SetChangesTheResultAndSeedChangesTheFingerprint) {
+  const std::string q = MISIM_SOURCE_DIR "/scenarios/quickstart.yaml --quiet ";
+  auto summary = [&](const std::string& args, const std::string& name) {
+    run_cli("run " + q + args + " --out " + (dir_ / name).string());
+    std::ifstream in(dir_ / name / "summary.json");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto fingerprint = [](const std::string& json) {
+    const auto at = json.find("\"fingerprint\"");
+    return json.substr(at, 40);
+  };
+  const std::string base = summary("", "a");
+  const std::string again = summary("", "b");
+  const std::string reseeded = summary("--seed 7", "c");
+  const std::string more = summary("--set rate=200/s", "d");
+  EXPECT_EQ(fingerprint(base), fingerprint(again));
+  EXPECT_NE(fingerprint(base), fingerprint(reseeded));
+  EXPECT_NE(fingerprint(base), fingerprint(more));
+  EXPECT_THAT(more, HasSubstr("\"rate\": \"200/s\""));
+}
+
+TEST_F(Cli, ValidateAcceptsTheLibraryAndRejectsBadFiles) {
+  EXPECT_EQ(run_cli("validate " MISIM_SOURCE_DIR "/scenarios/quickstart.yaml").exit_code, 0);
+  const std::string file = write("typo.yaml", "name: x\nduraton: 1s\n");
+  const Outcome o = run_cli("validate " + file);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, HasSubstr(file + ":2:1: error: unknown key 'duraton'"));
+}
+
+}  // namespace

@@ -1,0 +1,69 @@
+// Every scenario under scenarios/ loads, runs to its end and meets its own expectations; runs are
+// reproducible. Scenario files double as tests: adding one to scenarios/ adds it here.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "misim/scenario.hpp"
+#include "misim/summary.hpp"
+
+namespace misim {
+namespace {
+
+std::vector<std::string> scenario_files() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(MISIM_SOURCE_DIR "/scenarios")) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string test_name(const testing::TestParamInfo<std::string>& info) {
+  std::string rel = std::filesystem::relative(info.param, MISIM_SOURCE_DIR "/scenarios").replace_extension("").string();
+  std::replace_if(rel.begin(), rel.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return rel;
+}
+
+class ScenarioLibrary : public testing::TestWithParam<std::string> {};
+
+TEST_P(ScenarioLibrary, OpensWithACommentSayingWhatItShows) {
+  std::ifstream in(GetParam());
+  std::string first;
+  std::getline(in, first);
+  ASSERT_TRUE(first.rfind("# ", 0) == 0) << GetParam() << " must open with a comment saying what it teaches or measures";
+  EXPECT_GT(first.size(), 10U);
+}
+
+TEST_P(ScenarioLibrary, RunsToTheEndAndMeetsItsExpectations) {
+  Result<Scenario> scenario = load_scenario_file(GetParam());
+  ASSERT_TRUE(scenario.ok()) << scenario.error().to_string();
+  EXPECT_FALSE(scenario->expectations.empty()) << "a library scenario states what it expects";
+  Simulation sim(scenario->simulation);
+  sim.run();
+  EXPECT_EQ(sim.now(), scenario->simulation.duration);
+  const Summary summary(*scenario, sim, RunInfo{});
+  for (const ExpectationResult& e : summary.expectations()) {
+    EXPECT_TRUE(e.met) << e.place.file << ":" << e.place.line << ": " << e.text << " (" << e.detail << ")";
+  }
+}
+
+TEST_P(ScenarioLibrary, GivesTheSameFingerprintForTheSameSeed) {
+  Result<Scenario> scenario = load_scenario_file(GetParam());
+  ASSERT_TRUE(scenario.ok()) << scenario.error().to_string();
+  Simulation first(scenario->simulation);
+  first.run();
+  Simulation second(scenario->simulation);
+  second.run();
+  EXPECT_EQ(first.fingerprint(), second.fingerprint());
+  EXPECT_EQ(first.executed_events(), second.executed_events());
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioLibrary, testing::ValuesIn(scenario_files()), test_name);
+
+}  // namespace
+}  // namespace misim

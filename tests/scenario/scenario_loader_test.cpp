@@ -1,0 +1,214 @@
+// The scenario loader: what it accepts, and errors placed at FILE:LINE:COL that say what to change.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "misim/scenario.hpp"
+#include "misim/simulation.hpp"
+
+#include <cmath>
+
+namespace misim {
+namespace {
+
+using testing::HasSubstr;
+
+constexpr const char* kMinimal = R"(# a minimal scenario
+name: minimal
+duration: 10s
+services:
+  aad: {servers: 2, latency: 5ms}
+workload:
+  - {stage: aad, rate: 10/s}
+)";
+
+Error load_error(const std::string& text, const ScenarioOverrides& overrides = {}) {
+  Result<Scenario> s = load_scenario_text(text, "t.yaml", overrides);
+  EXPECT_FALSE(s.ok()) << "expected an error";
+  return s.ok() ? Error{} : s.error();
+}
+
+TEST(ScenarioLoader, ReadsAMinimalScenario) {
+  Result<Scenario> s = load_scenario_text(kMinimal, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->name, "minimal");
+  EXPECT_EQ(s->simulation.duration, 10 * kSecond);
+  ASSERT_EQ(s->simulation.stages.size(), 1U);
+  EXPECT_EQ(s->simulation.stages[0].station.servers, 2);
+  EXPECT_EQ(s->simulation.stages[0].station.service.kind(), DistributionKind::kConstant);
+  EXPECT_DOUBLE_EQ(s->simulation.stages[0].station.service.mean(), 5e6);
+  ASSERT_EQ(s->simulation.workloads.size(), 1U);
+  EXPECT_DOUBLE_EQ(s->simulation.workloads[0].rate.per_second, 10.0);
+}
+
+TEST(ScenarioLoader, SubstitutesParamsInsideFlowMappings) {
+  const std::string text = R"(name: p
+duration: 1m
+params: {n: 7, lat: 3ms, r: 2/s}
+services:
+  aad: {servers: ${n}, latency: {dist: exponential, mean: ${lat}}}
+workload: [{stage: aad, rate: ${r}}]
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->simulation.stages[0].station.servers, 7);
+  EXPECT_DOUBLE_EQ(s->simulation.stages[0].station.service.mean(), 3e6);
+  EXPECT_DOUBLE_EQ(s->simulation.workloads[0].rate.per_second, 2.0);
+}
+
+TEST(ScenarioLoader, SetOverridesAParamAndMarksIt) {
+  const std::string text = "name: p\nduration: 1m\nparams: {n: 7}\nservices: {aad: {servers: ${n}, latency: 1ms}}\n";
+  ScenarioOverrides o;
+  o.params.emplace_back("n", "3");
+  Result<Scenario> s = load_scenario_text(text, "t.yaml", o);
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->simulation.stages[0].station.servers, 3);
+  ASSERT_EQ(s->params.size(), 1U);
+  EXPECT_TRUE(s->params[0].overridden);
+  EXPECT_EQ(s->params[0].value, "3");
+}
+
+TEST(ScenarioLoader, SeedAndDurationOverridesWin) {
+  ScenarioOverrides o;
+  o.seed = 99;
+  o.duration = kHour;
+  Result<Scenario> s = load_scenario_text(kMinimal, "t.yaml", o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->simulation.seed, 99U);
+  EXPECT_EQ(s->simulation.duration, kHour);
+}
+
+TEST(ScenarioLoader, RejectsAnUnknownSetParamWithASuggestion) {
+  ScenarioOverrides o;
+  o.params.emplace_back("serverz", "3");
+  const Error e = load_error("name: p\nduration: 1m\nparams: {servers: 7}\n", o);
+  EXPECT_THAT(e.message, HasSubstr("no param 'serverz'"));
+  EXPECT_THAT(e.message, HasSubstr("did you mean 'servers'"));
+}
+
+TEST(ScenarioLoader, PlacesAMisspeltKeyAndSuggestsTheRightOne) {
+  const Error e = load_error("name: x\nduraton: 10s\n");
+  EXPECT_EQ(e.place.file, "t.yaml");
+  EXPECT_EQ(e.place.line, 2);
+  EXPECT_EQ(e.place.column, 1);
+  EXPECT_THAT(e.message, HasSubstr("unknown key 'duraton'"));
+  EXPECT_THAT(e.message, HasSubstr("did you mean 'duration'"));
+  EXPECT_THAT(e.to_string(), HasSubstr("t.yaml:2:1: error: "));
+}
+
+TEST(ScenarioLoader, RequiresNameAndDuration) {
+  EXPECT_THAT(load_error("duration: 10s\n").message, HasSubstr("missing required key 'name'"));
+  EXPECT_THAT(load_error("name: x\n").message, HasSubstr("missing required key 'duration'"));
+}
+
+TEST(ScenarioLoader, RejectsADurationWithoutUnitAtItsPlace) {
+  const Error e = load_error("name: x\nduration: 10\n");
+  EXPECT_EQ(e.place.line, 2);
+  EXPECT_EQ(e.place.column, 11);
+  EXPECT_THAT(e.message, HasSubstr("has no unit"));
+}
+
+TEST(ScenarioLoader, RejectsARateWithoutUnit) {
+  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: aad, rate: 10}]\n");
+  EXPECT_EQ(e.place.line, 4);
+  EXPECT_THAT(e.message, HasSubstr("rate '10' needs a unit"));
+}
+
+TEST(ScenarioLoader, RejectsAReferenceToAnUnknownService) {
+  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: add, rate: 1/s}]\n");
+  EXPECT_THAT(e.message, HasSubstr("no service named 'add'"));
+  EXPECT_THAT(e.message, HasSubstr("did you mean 'aad'"));
+}
+
+TEST(ScenarioLoader, RejectsAnUndefinedParamReference) {
+  const Error e = load_error("name: x\nduration: ${d}\n");
+  EXPECT_EQ(e.place.line, 2);
+  EXPECT_THAT(e.message, HasSubstr("unknown param 'd'"));
+}
+
+TEST(ScenarioLoader, RejectsWrongTypesWithWhatWasExpected) {
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {servers: many, latency: 1ms}}\n").message,
+              HasSubstr("must be a whole number from 1"));
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {servers: 0, latency: 1ms}}\n").message,
+              HasSubstr("must be from 1 to"));
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: [aad]\n").message, HasSubstr("'services' must map"));
+  EXPECT_THAT(load_error("name: [a, b]\nduration: 1s\n").message, HasSubstr("must be a single value, not a list"));
+}
+
+TEST(ScenarioLoader, RejectsAnUnknownDistributionKindWithASuggestion) {
+  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormel, median: 1ms, p99: 2ms}}}\n");
+  EXPECT_THAT(e.message, HasSubstr("did you mean 'lognormal'"));
+}
+
+TEST(ScenarioLoader, RejectsInconsistentDistributionParameters) {
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormal, median: 5ms, p99: 1ms}}}\n").message,
+              HasSubstr("p99 must be at least the median"));
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: empirical, percentiles: {p50: 1ms, p100: 2ms}}}}\n").message,
+              HasSubstr("must start at quantile 0"));
+}
+
+TEST(ScenarioLoader, RejectsDuplicateKeys) {
+  EXPECT_THAT(load_error("name: x\nname: y\nduration: 1s\n").message, HasSubstr("duplicate key 'name'"));
+}
+
+TEST(ScenarioLoader, ReportsYamlSyntaxErrorsWithTheirPlace) {
+  const Error e = load_error("name: x\nduration: [1s\n");
+  EXPECT_THAT(e.message, HasSubstr("YAML syntax"));
+  EXPECT_GT(e.place.line, 0);
+}
+
+TEST(ScenarioLoader, RejectsAnEmptyFile) { EXPECT_THAT(load_error("").message, HasSubstr("empty")); }
+
+TEST(ScenarioLoader, RejectsAWarmupNotShorterThanTheRun) {
+  EXPECT_THAT(load_error("name: x\nduration: 1m\nwarmup: 1m\n").message, HasSubstr("'warmup' must be shorter"));
+}
+
+TEST(ScenarioLoader, ReadsEveryDistributionKind) {
+  const std::string text = R"(name: d
+duration: 1s
+services:
+  a: {latency: {dist: constant, value: 1ms}}
+  b: {latency: {dist: exponential, mean: 1ms}}
+  c: {latency: {dist: uniform, low: 1ms, high: 3ms}}
+  d: {latency: {dist: normal, mean: 2ms, sd: 1ms}}
+  e: {latency: {dist: lognormal, median: 2ms, p99: 20ms}}
+  f: {latency: {dist: lognormal, mu: -6, sigma: 0.5}}
+  g: {latency: {dist: gamma, shape: 2, scale: 1ms}}
+  h: {latency: {dist: erlang, k: 3, mean: 3ms}}
+  i: {latency: {dist: empirical, percentiles: {p0: 1ms, p50: 2ms, p100: 5ms}}}
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  const auto& st = s->simulation.stages;
+  ASSERT_EQ(st.size(), 9U);
+  EXPECT_DOUBLE_EQ(st[2].station.service.mean(), 2e6);
+  EXPECT_EQ(st[4].station.service.kind(), DistributionKind::kLognormal);
+  // mu is ln(seconds): exp(-6 + 0.125) s = 2.8 ms.
+  EXPECT_NEAR(st[5].station.service.mean(), std::exp(-6.0 + 0.125) * 1e9, 1.0);
+  EXPECT_DOUBLE_EQ(st[6].station.service.mean(), 2e6);
+  EXPECT_DOUBLE_EQ(st[7].station.service.mean(), 3e6);
+  EXPECT_EQ(st[8].station.service.kind(), DistributionKind::kEmpirical);
+}
+
+TEST(ScenarioLoader, ChecksExpectations) {
+  Result<Scenario> s = load_scenario_text(
+      "name: x\nduration: 1s\nexpect:\n  - {metric: stages.aad.wait_ms.mean, between: [1, 2]}\n", "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ASSERT_EQ(s->expectations.size(), 1U);
+  EXPECT_EQ(*s->expectations[0].above, 1.0);
+  EXPECT_EQ(*s->expectations[0].below, 2.0);
+  EXPECT_EQ(s->expectations[0].place.line, 4);
+  EXPECT_THAT(load_error("name: x\nduration: 1s\nexpect: [{metric: m}]\n").message,
+              HasSubstr("needs 'below', 'above' or 'between'"));
+}
+
+TEST(ParamOverride, SplitsNameAndValue) {
+  auto kv = parse_param_override("vms=5000");
+  ASSERT_TRUE(kv.ok());
+  EXPECT_EQ(kv->first, "vms");
+  EXPECT_EQ(kv->second, "5000");
+  EXPECT_FALSE(parse_param_override("vms").ok());
+  EXPECT_FALSE(parse_param_override("=5").ok());
+}
+
+}  // namespace
+}  // namespace misim
