@@ -2,6 +2,7 @@
 // floating point, so "0.1s" is exactly 100'000'000 ns on every platform.
 #include "misim/time.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -140,17 +141,30 @@ Result<Rate> parse_rate(std::string_view text) {
   const std::string_view count = text.substr(0, slash);
   const std::string_view unit = text.substr(slash + 1);
   if (!count.empty() && count.front() == '-') return fail("rate " + shown + " is negative; rates are >= 0");
-  Decimal number;
-  bool overflow = false;
-  const std::size_t used = read_decimal(count, number, overflow);
-  if (used == 0 || used != count.size()) {
+  // Plain decimal digits only (no sign, exponent, inf or nan), then the standard conversion.
+  bool any_digit = false;
+  bool seen_point = false;
+  bool plain = !count.empty();
+  for (const char c : count) {
+    if (c >= '0' && c <= '9') {
+      any_digit = true;
+    } else if (c == '.' && !seen_point) {
+      seen_point = true;
+    } else {
+      plain = false;
+    }
+  }
+  double value = 0.0;
+  if (plain && any_digit) {
+    const auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), value);
+    plain = ec == std::errc() && ptr == count.data() + count.size();
+  }
+  if (!plain || !any_digit) {
     return fail("rate " + shown + " must be a number, '/', and a unit, e.g. 20/s, 1/min, 0.5/h");
   }
-  if (overflow) return fail("rate " + shown + " has too many digits");
   for (const Unit& u : kRateUnits) {
     if (u.name != unit) continue;
-    const double value = static_cast<double>(number.mantissa) / std::pow(10.0, number.scale);
-    Rate rate{value * (static_cast<double>(kSecond) / static_cast<double>(u.ns))};
+    Rate rate{u.ns == kSecond ? value : value * (static_cast<double>(kSecond) / static_cast<double>(u.ns))};
     if (!std::isfinite(rate.per_second) || rate.per_second > 1e12) return fail("rate " + shown + " is too high");
     return rate;
   }
@@ -159,16 +173,26 @@ Result<Rate> parse_rate(std::string_view text) {
 }
 
 std::string format_rate(Rate rate) {
+  // The shortest fixed-point digits that read back to the same double; in the most readable unit
+  // whose text parses back to exactly this rate, else per second (exact by construction).
+  const auto text_in = [](double per_unit, std::string_view unit) {
+    char buf[400];
+    const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, per_unit, std::chars_format::fixed);
+    std::string out(buf, ec == std::errc() ? ptr : buf);
+    out += '/';
+    out += unit;
+    return out;
+  };
   static constexpr Unit kPrint[] = {{"s", kSecond}, {"min", kMinute}, {"h", kHour}, {"d", kDay}};
   for (const Unit& u : kPrint) {
     const double per_unit = rate.per_second * (static_cast<double>(u.ns) / static_cast<double>(kSecond));
-    if (per_unit >= 1.0 || u.ns == kDay) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.10g/%s", per_unit, std::string(u.name).c_str());
-      return buf;
-    }
+    if (per_unit < 1.0 && u.ns != kDay) continue;
+    std::string text = text_in(per_unit, u.name);
+    const Result<Rate> back = parse_rate(text);
+    if (back && back->per_second == rate.per_second) return text;
+    break;
   }
-  return "0/s";
+  return text_in(rate.per_second, "s");
 }
 
 }  // namespace misim

@@ -1,0 +1,202 @@
+// Scheduling allocates nothing in steady state (include/misim/engine.hpp, docs/style.md: "Hot
+// paths allocate nothing per event").
+//
+// This executable replaces the global operator new and delete with versions that count, so it
+// runs in a process of its own. The counting is always on; each test reads the counter around
+// the code under test, after the engine has grown its storage to the run's peak.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "misim/engine.hpp"
+#include "misim/inplace_function.hpp"
+#include "misim/random.hpp"
+
+namespace {
+
+std::atomic<std::uint64_t> g_allocations{0};
+
+void* counted_allocate(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (size == 0) size = 1;
+  if (void* p = std::malloc(size)) return p;
+  throw std::bad_alloc();
+}
+
+void* counted_allocate_aligned(std::size_t size, std::align_val_t align) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const auto alignment = static_cast<std::size_t>(align);
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
+  if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+// The replaceable global allocation functions ([new.delete]): every form, so nothing bypasses the
+// count. (The nothrow and sized forms would otherwise default to these, but being explicit costs
+// nothing.)
+void* operator new(std::size_t size) { return counted_allocate(size); }
+void* operator new[](std::size_t size) { return counted_allocate(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return counted_allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return counted_allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new(std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
+void* operator new[](std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace misim {
+namespace {
+
+std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+
+TEST(AllocationCounter, CountsAllocations) {
+  // Guards the test itself: if the replacement were not linked in, every check below would pass.
+  const std::uint64_t before = allocations();
+  auto* p = new int(5);
+  const std::uint64_t after = allocations();
+  delete p;
+  EXPECT_EQ(after - before, 1U);
+}
+
+/// A model that keeps `population` events pending: each event, when it runs, schedules one more
+/// at a random delay (some at the current time), so the pending set cycles through every slot and
+/// the heap keeps its size while time moves on.
+class SteadyModel {
+ public:
+  SteadyModel(Engine& engine, int population) : engine_(engine) {
+    for (int i = 0; i < population; ++i) schedule(static_cast<std::uint64_t>(i));
+  }
+  std::uint64_t fired() const { return fired_; }
+
+ private:
+  void schedule(std::uint64_t id) {
+    const auto delay = static_cast<SimTime>(rng_.below(4) == 0 ? 0 : rng_.below(1'000'000));
+    engine_.schedule_after(delay, [this, id, padding = std::uint64_t{0}] {
+      ++fired_;
+      fired_ += padding;
+      schedule(id);
+    });
+  }
+
+  Engine& engine_;
+  RandomStream rng_{99, 0, purpose("test.no_allocation")};
+  std::uint64_t fired_ = 0;
+};
+
+TEST(EngineAllocation, SchedulingAndRunningEventsAllocatesNothingInSteadyState) {
+  Engine engine;
+  SteadyModel model(engine, 1000);
+  // Warm-up: the heap and the slot chunks grow to the peak (1000 pending, plus the one running).
+  engine.run_until(engine.now() + 50'000'000);
+  ASSERT_GT(model.fired(), 10'000U);
+
+  const std::uint64_t before = allocations();
+  const std::uint64_t executed_before = engine.executed_events();
+  while (engine.executed_events() - executed_before < 100'000) engine.run_until(engine.now() + 1'000'000);
+  const std::uint64_t after = allocations();
+
+  EXPECT_GE(engine.executed_events() - executed_before, 100'000U);
+  EXPECT_EQ(engine.pending_events(), 1000U);
+  EXPECT_EQ(after - before, 0U) << "allocations while running 100k events in steady state";
+}
+
+TEST(EngineAllocation, CancellingAndReschedulingTimersAllocatesNothingInSteadyState) {
+  // The token-refresh pattern: a timer per entity, cancelled and set again on every activity.
+  // Timers are set in the near future, so cancelled heap entries surface and are dropped soon.
+  constexpr int kEntities = 500;
+  Engine engine;
+  std::vector<EventHandle> timers(kEntities);
+  RandomStream rng(5, 5, purpose("test.no_allocation.timers"));
+  std::uint64_t fired = 0;
+  const auto activity = [&](int round) {
+    for (int e = 0; e < kEntities; ++e) {
+      engine.cancel(timers[static_cast<std::size_t>(e)]);
+      timers[static_cast<std::size_t>(e)] =
+          engine.schedule_after(static_cast<SimTime>(1 + rng.below(2'000)), [&fired] { ++fired; });
+    }
+    engine.run_until(engine.now() + 1'000 + round % 7);
+  };
+  for (int round = 0; round < 200; ++round) activity(round);  // warm-up
+
+  const std::uint64_t before = allocations();
+  for (int round = 0; round < 400; ++round) activity(round);  // 200k schedules, ~150k cancels
+  const std::uint64_t after = allocations();
+  EXPECT_GT(fired, 0U);
+  EXPECT_EQ(after - before, 0U) << "allocations while cancelling and rescheduling timers";
+}
+
+// Engine limitation (reported to the lead): a cancelled event's heap entry stays in the heap until
+// its time comes (include/misim/engine.hpp: "the dead heap entry is skipped when it reaches the
+// top"). Timers set far ahead and reset on every activity (a token-refresh timer 12 h out, reset
+// at each request) therefore grow the heap by one entry per reset, not per pending event: here
+// 1000 pending timers reset 100k times leave about 100k dead entries, and the heap keeps
+// reallocating. Enable when the engine compacts dead entries (e.g. rebuilds the heap when they
+// outnumber the live ones) or removes them on cancel.
+TEST(EngineAllocation, DISABLED_ResettingFarFutureTimersAllocatesNothingInSteadyState) {
+  constexpr int kEntities = 1000;
+  Engine engine;
+  std::vector<EventHandle> timers(kEntities);
+  const auto activity = [&] {
+    for (int e = 0; e < kEntities; ++e) {
+      engine.cancel(timers[static_cast<std::size_t>(e)]);
+      timers[static_cast<std::size_t>(e)] = engine.schedule_after(12 * kHour, [] {});
+    }
+    engine.run_until(engine.now() + 10 * kMillisecond);
+  };
+  for (int round = 0; round < 100; ++round) activity();  // warm-up
+
+  const std::uint64_t before = allocations();
+  for (int round = 0; round < 100; ++round) activity();
+  const std::uint64_t after = allocations();
+  EXPECT_EQ(engine.pending_events(), static_cast<std::size_t>(kEntities));
+  EXPECT_EQ(after - before, 0U) << "allocations while resetting 1000 far-future timers 100k times";
+}
+
+TEST(InplaceFunctionAllocation, StoresCallablesWithoutAllocating) {
+  struct Payload {
+    std::uint64_t a, b, c, d, e;
+    int* out;
+    void operator()() const { *out = static_cast<int>(a + b + c + d + e); }
+  };
+  int out = 0;
+  const std::uint64_t before = allocations();
+  {
+    InplaceFunction<void(), 48> f = Payload{1, 2, 3, 4, 5, &out};
+    InplaceFunction<void(), 48> g = std::move(f);
+    g();
+    f = std::move(g);
+    f.emplace([&out] { out += 100; });
+    f();
+  }
+  EXPECT_EQ(allocations() - before, 0U);
+  EXPECT_EQ(out, 115);
+}
+
+}  // namespace
+}  // namespace misim
