@@ -1,8 +1,8 @@
 // Simulation: a configured model ready to run on its own Engine.
 //
-// At this stage of misim the model is a network of queueing stations (the stages a token request
-// passes: imds, mirp, aad, ...) fed by workload generators; the directory and the token path build
-// on it. A Simulation is built from a SimulationConfig (which the scenario loader produces from
+// At this stage of misim the model is the identity directory, changed by the timeline's lifecycle
+// operations at their times, and a network of queueing stations (the stages a token request
+// passes: imds, mirp, aad, ...) fed by workload generators; the token path builds on both. A Simulation is built from a SimulationConfig (which the scenario loader produces from
 // YAML), runs in slices so the caller can show progress, and exposes what it measured.
 //
 //   Simulation sim(config);
@@ -19,6 +19,7 @@
 #include "misim/fingerprint.hpp"
 #include "misim/station.hpp"
 #include "misim/time.hpp"
+#include "misim/topology.hpp"
 
 namespace misim {
 
@@ -46,6 +47,17 @@ struct SimulationConfig {
   SimTime warmup = 0;
   std::vector<StageConfig> stages;
   std::vector<WorkloadConfig> workloads;
+  /// The estate at time 0, and the lifecycle operations applied during the run.
+  TopologyConfig topology;
+  std::vector<TimedOperation> timeline;
+};
+
+/// What became of one timeline operation.
+struct TimelineRecord {
+  SimTime at = 0;
+  std::string operation;  // described in words
+  bool applied = false;
+  std::string error;      // why not, when not applied
 };
 
 /// Per-request outcome counts across all stages.
@@ -78,13 +90,19 @@ class Simulation {
   [[nodiscard]] const RequestCounts& requests() const noexcept { return requests_; }
   /// A hash of everything that happened, identical across platforms for the same inputs.
   [[nodiscard]] std::uint64_t fingerprint() const { return fingerprint_.digest(); }
+  /// The identity directory as it stands now.
+  [[nodiscard]] const Directory& directory() const noexcept { return directory_; }
+  [[nodiscard]] const std::vector<TimelineRecord>& timeline() const noexcept { return timeline_log_; }
 
  private:
   void schedule_next_arrival(std::size_t workload);
   void on_arrival(std::size_t workload);
+  void apply_timeline(std::size_t index);
 
   SimulationConfig config_;
   Engine engine_;
+  Directory directory_;
+  std::vector<TimelineRecord> timeline_log_;
   std::vector<std::unique_ptr<Station>> stations_;
   std::vector<RandomStream> arrival_streams_;  // one per workload
   RequestCounts requests_;

@@ -1,20 +1,34 @@
 #include "misim/simulation.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <utility>
 
 namespace misim {
 
 namespace {
 // Record kinds fed to the fingerprint.
-enum : std::uint64_t { kRecordDeparture = 1, kRecordRejection = 2 };
+enum : std::uint64_t { kRecordDeparture = 1, kRecordRejection = 2, kRecordTimeline = 3 };
 
 // Purposes of the random streams this model draws from (see random.hpp).
 constexpr std::uint64_t kPurposeService = purpose("stage.service");
 constexpr std::uint64_t kPurposeArrivals = purpose("workload.arrivals");
 }  // namespace
 
-Simulation::Simulation(SimulationConfig config) : config_(std::move(config)) {
+/// The directory the topology describes. The scenario loader has already built it once to check
+/// it, so a failure here is a broken invariant, not bad input.
+Directory initial_directory(const SimulationConfig& config) {
+  Result<Directory> dir = build_directory(config.topology, config.seed);
+  if (!dir) throw std::invalid_argument("topology does not build: " + dir.error().message);
+  return std::move(dir).value();
+}
+
+Simulation::Simulation(SimulationConfig config)
+    : config_(std::move(config)), directory_(initial_directory(config_)) {
+  timeline_log_.reserve(config_.timeline.size());
+  for (std::size_t i = 0; i < config_.timeline.size(); ++i) {
+    engine_.schedule_at(config_.timeline[i].at, [this, i] { apply_timeline(i); });
+  }
   stations_.reserve(config_.stages.size());
   for (std::size_t i = 0; i < config_.stages.size(); ++i) {
     StationConfig station = config_.stages[i].station;
@@ -57,6 +71,13 @@ void Simulation::on_arrival(std::size_t w) {
     fingerprint_.add({kRecordRejection, stage, id, static_cast<std::uint64_t>(engine_.now())});
   }
   schedule_next_arrival(w);
+}
+
+void Simulation::apply_timeline(std::size_t index) {
+  const TimedOperation& t = config_.timeline[index];
+  Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
+  timeline_log_.push_back(TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
+  fingerprint_.add({kRecordTimeline, index, static_cast<std::uint64_t>(engine_.now()), done.ok() ? 1U : 0U});
 }
 
 RunOutcome Simulation::advance(SimTime until) {

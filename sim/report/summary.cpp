@@ -72,6 +72,35 @@ Json stage_json(const Station& station, SimTime now) {
   return j;
 }
 
+/// Live counts of the directory's entities at the end of the run, and the state of its role
+/// assignments: what an architect checks after deletions.
+Json directory_json(const Directory& dir, SimTime now) {
+  Json j;
+  j["tenants"] = dir.live_count(EntityKind::kTenant);
+  j["subscriptions"] = dir.live_count(EntityKind::kSubscription);
+  j["resource_groups"] = dir.live_count(EntityKind::kResourceGroup);
+  j["resources"] = dir.live_count(EntityKind::kResource);
+  std::uint64_t by_kind[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < dir.count(EntityKind::kIdentity); ++i) {
+    const Identity& id = dir.identity(IdentityId(static_cast<std::uint32_t>(i)));
+    if (id.life.alive()) ++by_kind[static_cast<int>(id.kind)];
+  }
+  j["identities"] = Json{{"system_assigned", by_kind[0]}, {"user_assigned", by_kind[1]}, {"service_principals", by_kind[2]}};
+  std::uint64_t orphaned = 0;
+  for (std::size_t i = 0; i < dir.count(EntityKind::kRoleAssignment); ++i) {
+    const RoleAssignmentId id(static_cast<std::uint32_t>(i));
+    if (dir.role_assignment(id).life.alive() && dir.is_orphaned(id)) ++orphaned;
+  }
+  j["role_assignments"] = dir.live_count(EntityKind::kRoleAssignment);
+  j["orphaned_role_assignments"] = orphaned;
+  std::uint64_t objects = 0;
+  for (std::size_t i = 0; i < dir.count(EntityKind::kTenant); ++i) {
+    objects += dir.directory_objects(TenantId(static_cast<std::uint32_t>(i)), now);
+  }
+  j["directory_objects"] = objects;
+  return j;
+}
+
 const Json* find_path(const Json& root, std::string_view path) {
   const Json* node = &root;
   while (!path.empty()) {
@@ -126,6 +155,14 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const R
   requests["latency_ms"] = latency_ms(all_latency);
   j["requests"] = requests;
   j["access"] = Json{{"granted", 0}, {"denied", 0}, {"pairs", Json::array()}};
+  j["directory"] = directory_json(simulation.directory(), now);
+  Json timeline = Json::array();
+  for (const TimelineRecord& t : simulation.timeline()) {
+    Json tj{{"at_s", to_seconds(t.at)}, {"operation", t.operation}, {"applied", t.applied}};
+    if (!t.applied) tj["error"] = t.error;
+    timeline.push_back(tj);
+  }
+  j["timeline"] = timeline;
 
   Json expectations = Json::array();
   for (const MetricExpectation& e : scenario.expectations) {

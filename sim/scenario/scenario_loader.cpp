@@ -10,6 +10,7 @@
 #include "distribution_spec.hpp"
 #include "misim/scenario.hpp"
 #include "suggest.hpp"
+#include "topology_reader.hpp"
 #include "yaml_reader.hpp"
 
 namespace misim {
@@ -25,8 +26,8 @@ using scenario::MapReader;
 constexpr std::int64_t kMaxServers = 1'000'000;
 constexpr std::int64_t kMaxQueueCapacity = 1'000'000'000;
 
-const std::vector<std::string_view> kTopKeys = {"name",     "description", "seed",     "duration", "warmup",
-                                                "params",   "services",    "workload", "expect"};
+const std::vector<std::string_view> kTopKeys = {"name",   "description", "seed",     "duration", "warmup",   "params",
+                                                "topology", "services",   "workload", "timeline", "expect"};
 
 std::vector<Param> read_params(const Document& doc, const YAML::Node& root, const ScenarioOverrides& overrides) {
   std::vector<Param> params;
@@ -195,6 +196,11 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   if (overrides.seed) sim.seed = *overrides.seed;
   if (overrides.duration) sim.duration = *overrides.duration;
   if (sim.warmup >= sim.duration) doc.fail(top.has("warmup") ? top.get("warmup") : root, "'warmup' must be shorter than the duration");
+
+  scenario::TopologyReading estate =
+      scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.seed, sim.duration);
+  sim.topology = std::move(estate.topology);
+  sim.timeline = std::move(estate.timeline);
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");

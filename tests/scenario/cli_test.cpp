@@ -137,4 +137,47 @@ TEST_F(Cli, ValidateAcceptsTheLibraryAndRejectsBadFiles) {
   EXPECT_THAT(o.output, HasSubstr(file + ":2:1: error: unknown key 'duraton'"));
 }
 
+TEST_F(Cli, GraphPrintsDotWithTheEstatesEntities) {
+  const Outcome o = run_cli("graph " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("digraph"));
+  EXPECT_THAT(o.output, HasSubstr("web-4"));
+  EXPECT_THAT(o.output, HasSubstr("web-id"));
+}
+
+TEST_F(Cli, GraphAtATimeAppliesTheTimelineUpToIt) {
+  const std::string file = MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml";
+  const Outcome before = run_cli("graph " + file + " --format json --at 1h");
+  const Outcome after = run_cli("graph " + file + " --format json --at 3h");
+  EXPECT_EQ(before.exit_code, 0);
+  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_THAT(before.output, HasSubstr("\"web-id\""));
+  EXPECT_THAT(after.output, testing::Not(HasSubstr("\"name\": \"web-id\"")));
+  EXPECT_THAT(after.output, HasSubstr("\"orphaned\": true"));
+}
+
+TEST_F(Cli, ImpactOfDeletingASharedIdentityListsEveryVmAndTheOrphanedAssignment) {
+  const Outcome o = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  for (int i = 0; i < 5; ++i) EXPECT_THAT(o.output, HasSubstr("web-" + std::to_string(i)));
+  EXPECT_THAT(o.output, HasSubstr("Identity not found"));
+  const Outcome json = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id --json");
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_THAT(json.output, HasSubstr("{"));
+}
+
+TEST_F(Cli, ImpactOfAnUnknownNameExitsWith2) {
+  const Outcome o = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete nobody");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, HasSubstr("nobody"));
+}
+
+TEST_F(Cli, ALifecycleErrorInTheTopologyIsPlaced) {
+  const std::string file = write("twice.yaml", "name: x\nduration: 1h\ntopology:\n  identities: [{name: id1}]\n  resources:\n    - {name: vm1, type: vm, user_assigned: [id1, id1]}\n");
+  const Outcome o = run_cli("validate " + file);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, HasSubstr(file + ":6:"));
+  EXPECT_THAT(o.output, HasSubstr("already attached"));
+}
+
 }  // namespace

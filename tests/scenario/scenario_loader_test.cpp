@@ -4,6 +4,7 @@
 
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
+#include "misim/topology.hpp"
 
 #include <cmath>
 
@@ -199,6 +200,73 @@ TEST(ScenarioLoader, ChecksExpectations) {
   EXPECT_EQ(s->expectations[0].place.line, 4);
   EXPECT_THAT(load_error("name: x\nduration: 1s\nexpect: [{metric: m}]\n").message,
               HasSubstr("needs 'below', 'above' or 'between'"));
+}
+
+TEST(ScenarioTopology, ExpandsCountTemplatesAndTheirReferences) {
+  const std::string text = R"(name: t
+duration: 1h
+params: {n: 3}
+topology:
+  identities: [{name: web-id}]
+  resources:
+    - {name: web, type: vm, count: ${n}, system_assigned: true, user_assigned: [web-id]}
+    - {name: vault, type: key_vault}
+  role_assignments:
+    - {principal: web, role: Reader, scope: vault}
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  Result<Directory> dir = build_directory(s->simulation.topology, 1);
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  for (const char* vm : {"web-0", "web-1", "web-2"}) {
+    Result<ResourceId> r = dir->lookup_resource(vm);
+    ASSERT_TRUE(r.ok()) << vm;
+    EXPECT_EQ(dir->user_assigned_of(*r).size(), 1U);
+  }
+  EXPECT_FALSE(dir->find("web").has_value());
+  EXPECT_EQ(dir->live_count(EntityKind::kRoleAssignment), 3U);  // one per instance
+}
+
+TEST(ScenarioTopology, CreatesADefaultTenantSubscriptionAndGroup) {
+  Result<Scenario> s = load_scenario_text("name: t\nduration: 1h\ntopology:\n  resources: [{name: v, type: vm}]\n", "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  Result<Directory> dir = build_directory(s->simulation.topology, 1);
+  ASSERT_TRUE(dir.ok());
+  EXPECT_TRUE(dir->find("tenant").has_value());
+  EXPECT_TRUE(dir->find("subscription").has_value());
+  EXPECT_TRUE(dir->find("rg").has_value());
+}
+
+TEST(ScenarioTimeline, KeepsFileOrderAtEqualTimesAndSortsByTime) {
+  const std::string text = R"(name: t
+duration: 3h
+topology:
+  identities: [{name: a}, {name: b}]
+timeline:
+  - {at: 2h, delete: b}
+  - {at: 1h, delete: a}
+  - {at: 2h, create_user_assigned: {name: c}}
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  const auto& tl = s->simulation.timeline;
+  ASSERT_EQ(tl.size(), 3U);
+  EXPECT_EQ(tl[0].at, kHour);
+  EXPECT_EQ(tl[0].operation.subject, "a");
+  EXPECT_EQ(tl[1].operation.subject, "b");
+  EXPECT_EQ(tl[2].operation.subject, "c");
+}
+
+TEST(ScenarioTimeline, ReportsAnOperationOnADeletedEntityWhereItIsWritten) {
+  const Error e = load_error("name: t\nduration: 3h\ntopology:\n  identities: [{name: a}]\ntimeline:\n  - {at: 1h, delete: a}\n  - {at: 2h, delete: a}\n");
+  EXPECT_EQ(e.place.line, 7);
+  EXPECT_THAT(e.message, HasSubstr("at 2h"));
+}
+
+TEST(ScenarioTimeline, RejectsTwoActionsInOneEntryAndNone) {
+  EXPECT_THAT(load_error("name: t\nduration: 3h\ntopology: {identities: [{name: a}]}\ntimeline: [{at: 1h, delete: a, disable_system_assigned: a}]\n").message,
+              HasSubstr("has two actions"));
+  EXPECT_THAT(load_error("name: t\nduration: 3h\ntimeline: [{at: 1h}]\n").message, HasSubstr("needs an action"));
 }
 
 TEST(ParamOverride, SplitsNameAndValue) {

@@ -15,5 +15,9 @@ inline constexpr int kExitBadInput = 2;
 void add_run_command(CLI::App& app, std::function<int()>& action);
 /// Adds `misim validate`.
 void add_validate_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim graph`.
+void add_graph_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim impact`.
+void add_impact_command(CLI::App& app, std::function<int()>& action);
 
 }  // namespace misim::cli

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   std::function<int()> action;
   misim::cli::add_run_command(app, action);
   misim::cli::add_validate_command(app, action);
+  misim::cli::add_graph_command(app, action);
+  misim::cli::add_impact_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,61 @@
+// `misim impact FILE --delete NAME [--at T] [--json]`: what deleting an entity would break.
+#include <iostream>
+
+#include "commands.hpp"
+#include "misim/impact.hpp"
+#include "misim/scenario.hpp"
+#include "misim/topology.hpp"
+
+namespace misim::cli {
+
+namespace {
+struct ImpactOptions {
+  std::string file;
+  std::string name;
+  std::string at = "0s";
+  bool json = false;
+};
+
+int impact(const ImpactOptions& o) {
+  Result<SimTime> at = parse_duration(o.at);
+  if (!at) {
+    std::cerr << "error: --at: " << at.error().message << '\n';
+    return kExitBadInput;
+  }
+  Result<Scenario> s = load_scenario_file(o.file);
+  if (!s) {
+    std::cerr << s.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+  Result<Directory> dir = build_directory_at(s->simulation.topology, s->simulation.timeline, s->simulation.seed, *at);
+  if (!dir) {
+    std::cerr << Error{dir.error().message, SourcePlace{o.file, 0, 0}}.to_string() << '\n';
+    return kExitBadInput;
+  }
+  Result<EntityRef> entity = dir->lookup(o.name);
+  if (!entity) {
+    std::cerr << "error: --delete: " << entity.error().message << '\n';
+    return kExitBadInput;
+  }
+  Result<ImpactReport> report = dir->impact_of_delete(*entity);
+  if (!report) {
+    std::cerr << "error: " << report.error().message << '\n';
+    return kExitBadInput;
+  }
+  std::cout << (o.json ? format_impact_json(*report, *dir) : format_impact_text(*report, *dir));
+  return kExitOk;
+}
+}  // namespace
+
+void add_impact_command(CLI::App& app, std::function<int()>& action) {
+  static ImpactOptions options;  // CLI11 binds options to storage that outlives parsing
+  auto* cmd = app.add_subcommand("impact", "What breaks if an entity of the scenario is deleted");
+  cmd->add_option("FILE", options.file, "Scenario file (YAML)")->required();
+  cmd->add_option("--delete", options.name, "Name of the entity to delete")->required();
+  cmd->add_option("--at", options.at, "Evaluate at this simulated time (timeline applied up to it)")
+      ->capture_default_str();
+  cmd->add_flag("--json", options.json, "JSON for scripts instead of text");
+  cmd->callback([&action] { action = [] { return impact(options); }; });
+}
+
+}  // namespace misim::cli
