@@ -38,6 +38,22 @@ struct MetricExpectation {
   std::string text;  // as written, for reports
 };
 
+/// `expect: [{access: web-0 -> vault, denied_after: 2h, within: 24h}]`: when a resource may reach
+/// a target. Checked against the calls the run made from the resource to the target.
+struct AccessExpectation {
+  enum class Kind {
+    kGrantedUntil,  // every call before `at` was granted (and there was at least one)
+    kDeniedAfter,   // the first denial came at or after `at`, and no later than `at + within`
+    kAlwaysGranted, // no call was denied (and there was at least one)
+  } kind = Kind::kAlwaysGranted;
+  std::string resource;
+  std::string target;
+  SimTime at = 0;
+  SimTime within = kForever;
+  SourcePlace place;
+  std::string text;
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -45,6 +61,7 @@ struct Scenario {
   std::vector<Param> params;
   SimulationConfig simulation;
   std::vector<MetricExpectation> expectations;
+  std::vector<AccessExpectation> access_expectations;
   std::uint64_t source_hash = 0;  // of the file's bytes
 };
 

@@ -19,6 +19,8 @@
 #include "misim/fingerprint.hpp"
 #include "misim/station.hpp"
 #include "misim/time.hpp"
+#include "misim/token_path_config.hpp"
+#include "misim/token_path_results.hpp"
 #include "misim/topology.hpp"
 
 namespace misim {
@@ -31,10 +33,13 @@ struct StageConfig {
 
 enum class ArrivalProcess { kPoisson, kConstant };
 
+/// WorkloadConfig::stage of requests into the token path's AAD (its first region's station).
+inline constexpr std::size_t kAadStage = SIZE_MAX;
+
 /// A stream of requests into one stage.
 struct WorkloadConfig {
   std::string name;
-  std::size_t stage = 0;  // index into SimulationConfig::stages
+  std::size_t stage = 0;  // index into SimulationConfig::stages, or kAadStage
   Rate rate;
   ArrivalProcess process = ArrivalProcess::kPoisson;
   SimTime start = 0;
@@ -50,6 +55,8 @@ struct SimulationConfig {
   /// The estate at time 0, and the lifecycle operations applied during the run.
   TopologyConfig topology;
   std::vector<TimedOperation> timeline;
+  /// Token endpoints, AAD, MIRP, propagation, application calls and faults.
+  TokenPathConfig token_path;
 };
 
 /// What became of one timeline operation.
@@ -66,6 +73,8 @@ struct RequestCounts {
   std::uint64_t completed = 0;  // served by their stage
   std::uint64_t rejected = 0;   // turned away by a full waiting room
 };
+
+class TokenPath;
 
 class Simulation {
  public:
@@ -87,12 +96,18 @@ class Simulation {
   [[nodiscard]] std::uint64_t executed_events() const noexcept { return engine_.executed_events(); }
   [[nodiscard]] std::size_t stage_count() const noexcept { return stations_.size(); }
   [[nodiscard]] const Station& stage(std::size_t index) const { return *stations_[index]; }
-  [[nodiscard]] const RequestCounts& requests() const noexcept { return requests_; }
+  /// Requests of plain stage workloads (`stage:`), not token requests.
+  [[nodiscard]] RequestCounts requests() const noexcept;
   /// A hash of everything that happened, identical across platforms for the same inputs.
   [[nodiscard]] std::uint64_t fingerprint() const { return fingerprint_.digest(); }
   /// The identity directory as it stands now.
   [[nodiscard]] const Directory& directory() const noexcept { return directory_; }
   [[nodiscard]] const std::vector<TimelineRecord>& timeline() const noexcept { return timeline_log_; }
+  [[nodiscard]] const TokenPathStatistics& token_statistics() const noexcept;
+  [[nodiscard]] const std::vector<AccessPair>& access_pairs() const noexcept;
+  /// The AAD regions' stations.
+  [[nodiscard]] std::size_t aad_region_count() const noexcept;
+  [[nodiscard]] const Station& aad_region(std::size_t index) const;
 
  private:
   void schedule_next_arrival(std::size_t workload);
@@ -103,11 +118,12 @@ class Simulation {
   Engine engine_;
   Directory directory_;
   std::vector<TimelineRecord> timeline_log_;
+  Fingerprint fingerprint_;
+  std::unique_ptr<TokenPath> token_path_;
   std::vector<std::unique_ptr<Station>> stations_;
   std::vector<RandomStream> arrival_streams_;  // one per workload
   RequestCounts requests_;
   std::uint64_t next_request_id_ = 0;
-  Fingerprint fingerprint_;
 };
 
 }  // namespace misim

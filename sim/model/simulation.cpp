@@ -1,5 +1,7 @@
 #include "misim/simulation.hpp"
 
+#include "token_path.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -23,8 +25,17 @@ Directory initial_directory(const SimulationConfig& config) {
   return std::move(dir).value();
 }
 
+std::unique_ptr<TokenPath> make_token_path(Engine& engine, Directory& directory, const SimulationConfig& config,
+                                           Fingerprint& fingerprint) {
+  Result<std::unique_ptr<TokenPath>> path = TokenPath::create(engine, directory, config.token_path, config.seed, config.warmup, fingerprint);
+  if (!path) throw std::invalid_argument("token path does not resolve: " + path.error().message);
+  return std::move(path).value();
+}
+
 Simulation::Simulation(SimulationConfig config)
-    : config_(std::move(config)), directory_(initial_directory(config_)) {
+    : config_(std::move(config)),
+      directory_(initial_directory(config_)),
+      token_path_(make_token_path(engine_, directory_, config_, fingerprint_)) {
   timeline_log_.reserve(config_.timeline.size());
   for (std::size_t i = 0; i < config_.timeline.size(); ++i) {
     engine_.schedule_at(config_.timeline[i].at, [this, i] { apply_timeline(i); });
@@ -66,7 +77,8 @@ void Simulation::on_arrival(std::size_t w) {
   const std::size_t stage = config_.workloads[w].stage;
   const std::uint64_t id = next_request_id_++;
   ++requests_.total;
-  if (!stations_[stage]->arrive(id)) {
+  const bool admitted = stage == kAadStage ? token_path_->arrive_at_aad(id) : stations_[stage]->arrive(id);
+  if (!admitted) {
     ++requests_.rejected;
     fingerprint_.add({kRecordRejection, stage, id, static_cast<std::uint64_t>(engine_.now())});
   }
@@ -77,8 +89,20 @@ void Simulation::apply_timeline(std::size_t index) {
   const TimedOperation& t = config_.timeline[index];
   Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
   timeline_log_.push_back(TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
+  token_path_->on_directory_changed();
   fingerprint_.add({kRecordTimeline, index, static_cast<std::uint64_t>(engine_.now()), done.ok() ? 1U : 0U});
 }
+
+RequestCounts Simulation::requests() const noexcept {
+  RequestCounts r = requests_;
+  r.completed += token_path_->raw_completed();
+  return r;
+}
+
+const TokenPathStatistics& Simulation::token_statistics() const noexcept { return token_path_->statistics(); }
+const std::vector<AccessPair>& Simulation::access_pairs() const noexcept { return token_path_->access_pairs(); }
+std::size_t Simulation::aad_region_count() const noexcept { return token_path_->aad_region_count(); }
+const Station& Simulation::aad_region(std::size_t index) const { return token_path_->aad_region(index); }
 
 RunOutcome Simulation::advance(SimTime until) {
   return engine_.run_until(until < config_.duration ? until : config_.duration);

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "misim/confidence.hpp"
@@ -72,6 +73,129 @@ Json stage_json(const Station& station, SimTime now) {
   return j;
 }
 
+/// The token endpoints of all hosts as one stage: no queue (a full endpoint answers 429), so
+/// wait is zero and sojourn is the endpoint's latency.
+Json endpoint_json(const EndpointStatistics& e, SimTime now) {
+  Json j;
+  j["hosts"] = e.hosts;
+  j["max_concurrent"] = e.max_concurrent;
+  j["arrivals"] = e.arrivals;
+  j["completed"] = e.completed;
+  j["rejected"] = e.rejected;
+  j["utilization"] = e.in_flight.mean(now) / (static_cast<double>(e.hosts) * e.max_concurrent);
+  j["wait_ms"] = latency_ms(Histogram{});
+  j["sojourn_ms"] = latency_ms(e.latency);
+  return j;
+}
+
+bool aad_used(const Simulation& sim) {
+  for (std::size_t r = 0; r < sim.aad_region_count(); ++r) {
+    if (sim.aad_region(r).statistics().arrivals > 0) return true;
+  }
+  return false;
+}
+
+/// All AAD regions as one stage (one region: exactly its station's statistics).
+Json aad_json(const Simulation& sim, SimTime now) {
+  if (sim.aad_region_count() == 1) return stage_json(sim.aad_region(0), now);
+  Json j;
+  std::uint64_t arrivals = 0, completed = 0, rejected = 0;
+  double busy = 0.0, servers = 0.0;
+  Histogram wait, sojourn;
+  for (std::size_t r = 0; r < sim.aad_region_count(); ++r) {
+    const Station& st = sim.aad_region(r);
+    arrivals += st.statistics().arrivals;
+    completed += st.statistics().completed;
+    rejected += st.statistics().rejected;
+    busy += st.statistics().busy_servers.mean(now);
+    servers += st.config().servers;
+    wait.merge(st.statistics().wait);
+    sojourn.merge(st.statistics().sojourn);
+  }
+  j["regions"] = sim.aad_region_count();
+  j["servers"] = servers;
+  j["arrivals"] = arrivals;
+  j["completed"] = completed;
+  j["rejected"] = rejected;
+  j["utilization"] = servers > 0 ? busy / servers : 0.0;
+  j["wait_ms"] = latency_ms(wait);
+  j["sojourn_ms"] = latency_ms(sojourn);
+  return j;
+}
+
+/// Calls granted and denied, and per (resource, target) pair when it was first denied and why.
+/// Large fleets list the pairs that saw a denial first, at most kMaxPairs of them.
+Json access_json(const std::vector<AccessPair>& pairs, const Directory& dir) {
+  constexpr std::size_t kMaxPairs = 1000;
+  std::uint64_t granted = 0, denied = 0, pairs_denied = 0;
+  for (const AccessPair& p : pairs) {
+    granted += p.granted;
+    denied += p.denied;
+    if (p.denied > 0) ++pairs_denied;
+  }
+  Json list = Json::array();
+  const auto add = [&](const AccessPair& p) {
+    Json pj{{"resource", std::string(dir.name(p.resource))}, {"target", std::string(dir.name(p.target))},
+            {"granted", p.granted}, {"denied", p.denied}};
+    if (p.granted > 0) pj["last_granted_s"] = to_seconds(p.last_granted);
+    if (p.denied > 0) {
+      pj["first_denied_s"] = to_seconds(p.first_denied);
+      pj["first_denial"] = std::string(to_string(p.first_denial));
+    }
+    list.push_back(pj);
+  };
+  for (const AccessPair& p : pairs) {
+    if (p.denied > 0 && list.size() < kMaxPairs) add(p);
+  }
+  for (const AccessPair& p : pairs) {
+    if (p.denied == 0 && list.size() < kMaxPairs) add(p);
+  }
+  return Json{{"granted", granted}, {"denied", denied}, {"pair_count", pairs.size()}, {"pairs_with_denials", pairs_denied},
+              {"pairs", list}, {"pairs_omitted", pairs.size() - list.size()}};
+}
+
+/// Checks an access expectation against the calls the run made from the resource to the target.
+ExpectationResult evaluate_access(const AccessExpectation& e, const Simulation& sim) {
+  ExpectationResult r{"access " + e.text, e.place, std::nullopt, false, ""};
+  const AccessPair* pair = nullptr;
+  for (const AccessPair& p : sim.access_pairs()) {
+    if (sim.directory().name(p.resource) == e.resource && sim.directory().name(p.target) == e.target) pair = &p;
+  }
+  if (pair == nullptr) {
+    r.detail = "no workload calls " + e.target + " from " + e.resource;
+    return r;
+  }
+  const auto clock = [](SimTime t) { return format_clock(t); };
+  switch (e.kind) {
+    case AccessExpectation::Kind::kAlwaysGranted:
+      r.met = pair->granted > 0 && pair->denied == 0;
+      if (!r.met) {
+        r.detail = pair->granted == 0 ? "no call was granted"
+                                      : "first denied at " + clock(pair->first_denied) + " (" +
+                                            std::string(to_string(pair->first_denial)) + ")";
+      }
+      break;
+    case AccessExpectation::Kind::kGrantedUntil:
+      r.met = pair->granted > 0 && pair->first_granted < e.at && pair->first_denied >= e.at;
+      if (!r.met) {
+        r.detail = pair->first_denied < e.at ? "denied at " + clock(pair->first_denied) + " (" +
+                                                   std::string(to_string(pair->first_denial)) + ")"
+                                             : "no call was granted before " + clock(e.at);
+      }
+      break;
+    case AccessExpectation::Kind::kDeniedAfter: {
+      const SimTime latest = e.within == kForever ? kForever : e.at + e.within;
+      r.met = pair->denied > 0 && pair->first_denied >= e.at && pair->first_denied <= latest;
+      if (!r.met) {
+        r.detail = pair->denied == 0 ? "never denied" : "first denied at " + clock(pair->first_denied) + " (" +
+                                                            std::string(to_string(pair->first_denial)) + ")";
+      }
+      break;
+    }
+  }
+  return r;
+}
+
 /// Live counts of the directory's entities at the end of the run, and the state of its role
 /// assignments: what an architect checks after deletions.
 Json directory_json(const Directory& dir, SimTime now) {
@@ -139,6 +263,19 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const R
 
   Json stages = Json::object();
   Histogram all_latency;
+  const TokenPathStatistics& tp = simulation.token_statistics();
+  if (tp.requests > 0) stages["imds"] = endpoint_json(tp.endpoint, now);
+  if (simulation.aad_region_count() > 0 && aad_used(simulation)) {
+    stages["aad"] = aad_json(simulation, now);
+    for (std::size_t r = 0; r < simulation.aad_region_count(); ++r) {
+      all_latency.merge(simulation.aad_region(r).statistics().sojourn);
+    }
+    if (simulation.aad_region_count() > 1) {
+      for (std::size_t r = 0; r < simulation.aad_region_count(); ++r) {
+        stages[simulation.aad_region(r).name()] = stage_json(simulation.aad_region(r), now);
+      }
+    }
+  }
   for (std::size_t i = 0; i < simulation.stage_count(); ++i) {
     const Station& st = simulation.stage(i);
     stages[st.name()] = stage_json(st, now);
@@ -146,15 +283,31 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const R
   }
   j["stages"] = stages;
 
-  const RequestCounts& r = simulation.requests();
+  // Requests: token requests to the endpoints (retries included) and requests of plain stage
+  // workloads, by HTTP status (a plain request turned away by a full queue counts as 503).
+  const RequestCounts r = simulation.requests();
+  std::map<int, std::uint64_t> by_status = tp.by_status;
+  if (r.completed > 0) by_status[200] += r.completed;
+  if (r.rejected > 0) by_status[503] += r.rejected;
+  Json statuses = Json::object();
+  for (const auto& [status, count] : by_status) statuses[std::to_string(status)] = count;
   Json requests;
-  requests["total"] = r.total;
-  requests["by_status"] = Json{{"ok", r.completed}, {"rejected", r.rejected}};
+  requests["total"] = tp.requests + r.total;
+  requests["by_status"] = statuses;
   requests["in_flight"] = r.total - r.completed - r.rejected;
-  requests["cache_hits"] = 0;  // token caches come with the token path
-  requests["latency_ms"] = latency_ms(all_latency);
+  requests["calls"] = tp.calls;
+  requests["cache_hits"] = tp.client_cache_hits;
+  requests["endpoint_cache_hits"] = tp.endpoint_cache_hits;
+  requests["acquisitions"] = tp.acquisitions;
+  requests["background_refreshes"] = tp.background_refreshes;
+  requests["retries"] = tp.retries;
+  requests["failed_acquisitions"] = tp.failed_acquisitions;
+  requests["aad_requests"] = tp.aad_requests;
+  requests["tokens_issued"] = tp.tokens_issued;
+  // Token acquisition latency when there are token requests, else the stages' sojourn.
+  requests["latency_ms"] = latency_ms(tp.acquisitions > 0 ? tp.acquisition_latency : all_latency);
   j["requests"] = requests;
-  j["access"] = Json{{"granted", 0}, {"denied", 0}, {"pairs", Json::array()}};
+  j["access"] = access_json(simulation.access_pairs(), simulation.directory());
   j["directory"] = directory_json(simulation.directory(), now);
   Json timeline = Json::array();
   for (const TimelineRecord& t : simulation.timeline()) {
@@ -185,6 +338,16 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const R
     ej["where"] = e.place.file + ":" + std::to_string(e.place.line);
     ej["met"] = result.met;
     if (result.actual) ej["actual"] = *result.actual;
+    if (!result.detail.empty()) ej["detail"] = result.detail;
+    expectations.push_back(ej);
+    expectations_.push_back(std::move(result));
+  }
+  for (const AccessExpectation& e : scenario.access_expectations) {
+    ExpectationResult result = evaluate_access(e, simulation);
+    Json ej;
+    ej["expect"] = "access " + e.text;
+    ej["where"] = e.place.file + ":" + std::to_string(e.place.line);
+    ej["met"] = result.met;
     if (!result.detail.empty()) ej["detail"] = result.detail;
     expectations.push_back(ej);
     expectations_.push_back(std::move(result));

@@ -2,12 +2,11 @@
 
 #include <cmath>
 
+#include "language.hpp"
+
 namespace misim::scenario {
 
 namespace {
-
-const std::vector<std::string_view> kKinds = {"constant", "exponential", "uniform", "normal",
-                                              "lognormal", "gamma",       "erlang",  "empirical"};
 
 Distribution take(const Document& doc, const YAML::Node& at, Result<Distribution> d, const std::string& what) {
   if (!d) doc.fail(at, what + ": " + d.error().message);
@@ -25,30 +24,32 @@ Distribution read_duration_distribution(const Document& doc, const YAML::Node& n
   if (!node.IsMap()) doc.fail(node, what + " must be a duration such as 5ms or a mapping such as {dist: exponential, mean: 5ms}");
   // First find the kind, to check the remaining keys against that kind's parameters.
   const YAML::Node kind_node = node["dist"];
-  if (!kind_node.IsDefined()) doc.fail(node, "missing required key 'dist' in " + what + "; expected one of the kinds " +
-                                                 "constant, exponential, uniform, normal, lognormal, gamma, erlang, empirical");
-  const std::string kind = doc.choice(kind_node, what + " 'dist'", kKinds);
+  const std::vector<std::string_view>& kinds = words(Choice::kDistributionKind);
+  if (!kind_node.IsDefined()) {
+    doc.fail(node, "missing required key 'dist' in " + what + "; expected one of the kinds " + comma_list(kinds));
+  }
+  const std::string kind = doc.choice(kind_node, what + " 'dist'", kinds);
+  const std::vector<std::string_view>& allowed = keys(distribution_section(kind));
   if (kind == "constant") {
-    // 'mean' is accepted too, so a scenario can switch between kinds with one param
-    // ({dist: ${kind}, mean: 100ms}); for a constant the mean is its value.
-    MapReader m(doc, node, what, {"dist", "value", "mean"});
+    // 'mean' is accepted too (language.cpp says why): for a constant the mean is its value.
+    MapReader m(doc, node, what, allowed);
     if (m.has("value") && m.has("mean")) doc.fail(node, what + ": give 'value' or 'mean', not both");
     return Distribution::constant(ns(doc, m, m.has("mean") ? "mean" : "value"));
   }
   if (kind == "exponential") {
-    MapReader m(doc, node, what, {"dist", "mean"});
+    MapReader m(doc, node, what, allowed);
     return take(doc, node, Distribution::exponential(ns(doc, m, "mean")), what);
   }
   if (kind == "uniform") {
-    MapReader m(doc, node, what, {"dist", "low", "high"});
+    MapReader m(doc, node, what, allowed);
     return take(doc, node, Distribution::uniform(ns(doc, m, "low"), ns(doc, m, "high")), what);
   }
   if (kind == "normal") {
-    MapReader m(doc, node, what, {"dist", "mean", "sd"});
+    MapReader m(doc, node, what, allowed);
     return take(doc, node, Distribution::normal(ns(doc, m, "mean"), ns(doc, m, "sd")), what);
   }
   if (kind == "lognormal") {
-    MapReader m(doc, node, what, {"dist", "median", "p99", "mu", "sigma"});
+    MapReader m(doc, node, what, allowed);
     if (m.has("median") || m.has("p99")) {
       if (m.has("mu") || m.has("sigma")) doc.fail(node, what + ": give either median and p99, or mu and sigma, not both");
       return take(doc, node, Distribution::lognormal_median_p99(ns(doc, m, "median"), ns(doc, m, "p99")), what);
@@ -59,17 +60,17 @@ Distribution read_duration_distribution(const Document& doc, const YAML::Node& n
     return take(doc, node, Distribution::lognormal(mu + std::log(1e9), sigma), what);
   }
   if (kind == "gamma") {
-    MapReader m(doc, node, what, {"dist", "shape", "scale"});
+    MapReader m(doc, node, what, allowed);
     const double shape = doc.number(m.require("shape"), what + " 'shape'", 1e-6, 1e6);
     return take(doc, node, Distribution::gamma(shape, ns(doc, m, "scale")), what);
   }
   if (kind == "erlang") {
-    MapReader m(doc, node, what, {"dist", "k", "mean"});
+    MapReader m(doc, node, what, allowed);
     const auto k = static_cast<int>(doc.integer(m.require("k"), what + " 'k'", 1, 1000));
     return take(doc, node, Distribution::erlang(k, ns(doc, m, "mean")), what);
   }
   // empirical: {dist: empirical, percentiles: {p0: 1ms, p50: 40ms, p99: 300ms, p100: 2s}}
-  MapReader m(doc, node, what, {"dist", "percentiles"});
+  MapReader m(doc, node, what, allowed);
   const YAML::Node table = m.require("percentiles");
   if (!table.IsMap()) doc.fail(table, what + " 'percentiles' must map p0..p100 to durations");
   std::vector<QuantilePoint> points;

@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "distribution_spec.hpp"
+#include "language.hpp"
 #include "misim/scenario.hpp"
 #include "suggest.hpp"
+#include "token_path_reader.hpp"
 #include "topology_reader.hpp"
 #include "yaml_reader.hpp"
 
@@ -17,17 +19,16 @@ namespace misim {
 
 namespace {
 
+using scenario::Choice;
 using scenario::Document;
 using scenario::LoadAbort;
 using scenario::MapReader;
+using scenario::Section;
 
 // Bounds that keep a typo from asking for an absurd machine. They are limits of this version's
 // model, not of Azure; docs/scenarios.md lists them.
 constexpr std::int64_t kMaxServers = 1'000'000;
 constexpr std::int64_t kMaxQueueCapacity = 1'000'000'000;
-
-const std::vector<std::string_view> kTopKeys = {"name",   "description", "seed",     "duration", "warmup",   "params",
-                                                "topology", "services",   "workload", "timeline", "expect"};
 
 std::vector<Param> read_params(const Document& doc, const YAML::Node& root, const ScenarioOverrides& overrides) {
   std::vector<Param> params;
@@ -69,7 +70,7 @@ std::vector<Param> read_params(const Document& doc, const YAML::Node& root, cons
 
 StageConfig read_stage(const Document& doc, const std::string& name, const YAML::Node& node) {
   const std::string what = "service '" + name + "'";
-  MapReader m(doc, node, what, {"servers", "queue_capacity", "latency"});
+  MapReader m(doc, node, what, scenario::keys(Section::kService));
   StageConfig stage;
   stage.name = name;
   if (m.has("servers")) {
@@ -89,7 +90,8 @@ StageConfig read_stage(const Document& doc, const std::string& name, const YAML:
 
 std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, const std::string& what) {
   const std::string name = doc.string(node, what);
-  std::vector<std::string_view> names;
+  if (name == "aad") return kAadStage;  // the token path's AAD (its first region)
+  std::vector<std::string_view> names = {"aad"};
   for (std::size_t i = 0; i < sim.stages.size(); ++i) {
     if (sim.stages[i].name == name) return i;
     names.push_back(sim.stages[i].name);
@@ -100,13 +102,13 @@ std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const Y
 
 WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, std::size_t index) {
   const std::string what = "workload #" + std::to_string(index + 1);
-  MapReader m(doc, node, what, {"name", "stage", "rate", "arrivals", "start", "stop"});
+  MapReader m(doc, node, what, scenario::keys(Section::kWorkload));
   WorkloadConfig w;
   w.name = m.has("name") ? doc.string(m.get("name"), what + " 'name'") : "workload-" + std::to_string(index);
   w.stage = find_stage(doc, sim, m.require("stage"), what + " 'stage'");
   w.rate = doc.rate(m.require("rate"), what + " 'rate'");
   if (m.has("arrivals")) {
-    const std::string p = doc.choice(m.get("arrivals"), what + " 'arrivals'", {"poisson", "constant"});
+    const std::string p = doc.choice(m.get("arrivals"), what + " 'arrivals'", scenario::words(Choice::kArrivalProcess));
     w.process = p == "poisson" ? ArrivalProcess::kPoisson : ArrivalProcess::kConstant;
   }
   if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
@@ -117,7 +119,7 @@ WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, c
 
 MetricExpectation read_expectation(const Document& doc, const YAML::Node& node, std::size_t index) {
   const std::string what = "expectation #" + std::to_string(index + 1);
-  MapReader m(doc, node, what, {"metric", "below", "above", "between"});
+  MapReader m(doc, node, what, scenario::keys(Section::kExpectation));
   MetricExpectation e;
   e.place = doc.place(node);
   e.metric = doc.string(m.require("metric"), what + " 'metric'");
@@ -182,7 +184,7 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   if (!root.IsMap()) bootstrap.fail(root, "a scenario must be a mapping with keys such as name, duration, services");
   s.params = read_params(bootstrap, root, overrides);
   const Document doc(file, &s.params);
-  const MapReader top(doc, root, "the scenario", kTopKeys);
+  const MapReader top(doc, root, "the scenario", scenario::keys(Section::kScenario));
 
   s.name = doc.string(top.require("name"), "'name'");
   if (top.has("description")) s.description = doc.string(top.get("description"), "'description'");
@@ -201,6 +203,8 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
       scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.seed, sim.duration);
   sim.topology = std::move(estate.topology);
   sim.timeline = std::move(estate.timeline);
+  sim.token_path.faults = std::move(estate.faults);
+  const scenario::EstateNames estate_names = scenario::estate_names(sim.topology, estate.templates);
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");
@@ -210,18 +214,37 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
       for (const StageConfig& st : sim.stages) {
         if (st.name == name) doc.fail(it->first, "duplicate service '" + name + "'");
       }
+      if (scenario::is_token_service(name)) {
+        scenario::read_token_service(doc, name, it->second, sim.token_path);
+        continue;
+      }
       sim.stages.push_back(read_stage(doc, name, it->second));
     }
   }
   if (top.has("workload")) {
     const YAML::Node workload = top.get("workload");
     scenario::require_sequence(doc, workload, "'workload'");
-    for (std::size_t i = 0; i < workload.size(); ++i) sim.workloads.push_back(read_workload(doc, sim, workload[i], i));
+    for (std::size_t i = 0; i < workload.size(); ++i) {
+      // `from:` makes application calls through the token path; `stage:` feeds a stage directly.
+      if (workload[i].IsMap() && workload[i]["from"].IsDefined()) {
+        sim.token_path.calls.push_back(scenario::read_call_workload(doc, workload[i], i, estate_names, sim.token_path));
+      } else {
+        sim.workloads.push_back(read_workload(doc, sim, workload[i], i));
+      }
+    }
   }
   if (top.has("expect")) {
     const YAML::Node expect = top.get("expect");
     scenario::require_sequence(doc, expect, "'expect'");
-    for (std::size_t i = 0; i < expect.size(); ++i) s.expectations.push_back(read_expectation(doc, expect[i], i));
+    for (std::size_t i = 0; i < expect.size(); ++i) {
+      if (expect[i].IsMap() && expect[i]["access"].IsDefined()) {
+        for (AccessExpectation& a : scenario::read_access_expectation(doc, expect[i], i, estate_names)) {
+          s.access_expectations.push_back(std::move(a));
+        }
+      } else {
+        s.expectations.push_back(read_expectation(doc, expect[i], i));
+      }
+    }
   }
   return s;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "language.hpp"
 #include "suggest.hpp"
 
 namespace misim::scenario {
@@ -11,20 +12,6 @@ namespace {
 
 // Guards against a typo asking for an absurd estate; limits of this version, not of Azure.
 constexpr std::int64_t kMaxCount = 10'000'000;
-
-const std::vector<std::string_view> kTopologyKeys = {"tenants",   "subscriptions",    "resource_groups",       "identities",
-                                                     "resources", "role_assignments", "federated_credentials", "limits"};
-const std::vector<std::string_view> kTimelineActions = {"delete",
-                                                        "attach",
-                                                        "detach",
-                                                        "assign",
-                                                        "unassign",
-                                                        "enable_system_assigned",
-                                                        "disable_system_assigned",
-                                                        "create_user_assigned",
-                                                        "create_resource",
-                                                        "add_federated_credential",
-                                                        "remove_federated_credential"};
 
 class Reader {
  public:
@@ -35,11 +22,11 @@ class Reader {
       add_defaults();
       return;
     }
-    const MapReader m(doc_, node, "'topology'", kTopologyKeys);
+    const MapReader m(doc_, node, "'topology'", keys(Section::kTopology));
     if (m.has("limits")) read_limits(m.get("limits"));
     for_each(m.get("tenants"), "'tenants'", [&](const YAML::Node& n, std::size_t) {
       const std::string name = n.IsScalar() ? doc_.string(n, "tenant name")
-                                            : doc_.string(MapReader(doc_, n, "tenant", {"name"}).require("name"), "tenant 'name'");
+                                            : doc_.string(MapReader(doc_, n, "tenant", keys(Section::kTenant)).require("name"), "tenant 'name'");
       out_.topology.tenants.push_back(name);
       tenant_places_.push_back(doc_.place(n));
     });
@@ -48,7 +35,7 @@ class Reader {
       tenant_places_.push_back(doc_.place(node));
     }
     for_each(m.get("subscriptions"), "'subscriptions'", [&](const YAML::Node& n, std::size_t) {
-      const MapReader s(doc_, n, "subscription", {"name", "tenant"});
+      const MapReader s(doc_, n, "subscription", keys(Section::kSubscription));
       TopologyConfig::SubscriptionSpec spec{doc_.string(s.require("name"), "subscription 'name'"),
                                             out_.topology.tenants.front()};
       if (s.has("tenant")) spec.tenant = doc_.string(s.get("tenant"), "subscription 'tenant'");
@@ -61,7 +48,7 @@ class Reader {
     }
     bool any_group = false;
     for_each(m.get("resource_groups"), "'resource_groups'", [&](const YAML::Node& n, std::size_t) {
-      const MapReader g(doc_, n, "resource group", {"name", "subscription"});
+      const MapReader g(doc_, n, "resource group", keys(Section::kResourceGroup));
       const std::string sub = g.has("subscription") ? doc_.string(g.get("subscription"), "resource group 'subscription'")
                                                     : out_.topology.subscriptions.front().name;
       const std::string name = doc_.string(g.require("name"), "resource group 'name'");
@@ -73,7 +60,7 @@ class Reader {
     for_each(m.get("identities"), "'identities'", [&](const YAML::Node& n, std::size_t) { read_identity(n); });
     for_each(m.get("resources"), "'resources'", [&](const YAML::Node& n, std::size_t) { read_resource(n); });
     for_each(m.get("role_assignments"), "'role_assignments'", [&](const YAML::Node& n, std::size_t) {
-      const MapReader r(doc_, n, "role assignment", {"principal", "role", "scope", "name"});
+      const MapReader r(doc_, n, "role assignment", keys(Section::kRoleAssignment));
       const std::string role = doc_.string(r.require("role"), "role assignment 'role'");
       const std::string name = r.has("name") ? doc_.string(r.get("name"), "role assignment 'name'") : std::string();
       const auto principals = expand(r.require("principal"), "role assignment 'principal'");
@@ -95,25 +82,27 @@ class Reader {
   void read_timeline(const YAML::Node& node, SimTime duration) {
     if (!node.IsDefined() || node.IsNull()) return;
     require_sequence(doc_, node, "'timeline'");
-    std::vector<std::string_view> keys = kTimelineActions;
-    keys.insert(keys.begin(), "at");
     for (std::size_t i = 0; i < node.size(); ++i) {
       const YAML::Node& n = node[i];
       const std::string what = "timeline entry #" + std::to_string(i + 1);
-      const MapReader m(doc_, n, what, keys);
+      const MapReader m(doc_, n, what, keys(Section::kTimelineEntry));
       const SimTime at = doc_.duration(m.require("at"), what + " 'at'");
       if (at > duration) {
         doc_.fail(m.get("at"), what + " happens at " + format_duration(at) + ", after the end of the run (" +
                                    format_duration(duration) + ")");
       }
       std::string action;
-      for (std::string_view a : kTimelineActions) {
+      for (std::string_view a : timeline_actions()) {
         if (!m.has(a)) continue;
         if (!action.empty()) doc_.fail(n, what + " has two actions, '" + action + "' and '" + std::string(a) + "'; give one per entry");
         action = a;
       }
-      if (action.empty()) doc_.fail(n, what + " needs an action: one of " + quoted_list(kTimelineActions));
+      if (action.empty()) doc_.fail(n, what + " needs an action: one of " + quoted_list(timeline_actions()));
       const YAML::Node v = m.get(action);
+      if (action == "outage") {
+        read_outage(v, what, at, duration);
+        continue;
+      }
       const std::size_t first = out_.timeline.size();
       read_action(action, v, what);
       for (std::size_t k = first; k < out_.timeline.size(); ++k) out_.timeline[k].at = at;
@@ -198,8 +187,7 @@ class Reader {
   }
 
   void read_limits(const YAML::Node& node) {
-    const MapReader m(doc_, node, "'limits'",
-                      {"role_assignments_per_subscription", "federated_credentials_per_identity", "directory_objects_per_tenant"});
+    const MapReader m(doc_, node, "'limits'", keys(Section::kLimits));
     DirectoryLimits& l = out_.topology.limits;
     constexpr std::int64_t kMax = 4'000'000'000;
     if (m.has("role_assignments_per_subscription")) {
@@ -217,9 +205,9 @@ class Reader {
   }
 
   void read_identity(const YAML::Node& n) {
-    const MapReader m(doc_, n, "identity", {"name", "kind", "group", "tenant", "count"});
+    const MapReader m(doc_, n, "identity", keys(Section::kIdentity));
     const std::string name = doc_.string(m.require("name"), "identity 'name'");
-    const std::string kind = m.has("kind") ? doc_.choice(m.get("kind"), "identity 'kind'", {"user_assigned", "service_principal"})
+    const std::string kind = m.has("kind") ? doc_.choice(m.get("kind"), "identity 'kind'", words(Choice::kIdentityKind))
                                            : std::string("user_assigned");
     for (const std::string& instance : instance_names(m, name, "identity '" + name + "'")) {
       if (kind == "user_assigned") {
@@ -235,7 +223,7 @@ class Reader {
   }
 
   void read_resource(const YAML::Node& n) {
-    const MapReader m(doc_, n, "resource", {"name", "type", "count", "group", "parent", "system_assigned", "user_assigned"});
+    const MapReader m(doc_, n, "resource", keys(Section::kResource));
     const std::string name = doc_.string(m.require("name"), "resource 'name'");
     const std::string what = "resource '" + name + "'";
     const std::string type = doc_.string(m.require("type"), what + " 'type'");
@@ -257,7 +245,7 @@ class Reader {
   }
 
   DirectoryOperation read_federated_credential(const YAML::Node& n, std::string& identity) {
-    const MapReader m(doc_, n, "federated credential", {"identity", "name", "issuer", "subject", "audience"});
+    const MapReader m(doc_, n, "federated credential", keys(Section::kFederatedCredential));
     identity = doc_.string(m.require("identity"), "federated credential 'identity'");
     FederatedCredentialSpec spec;
     spec.name = doc_.string(m.require("name"), "federated credential 'name'");
@@ -265,6 +253,22 @@ class Reader {
     spec.subject = doc_.string(m.require("subject"), "federated credential 'subject'");
     if (m.has("audience")) spec.audience = doc_.string(m.get("audience"), "federated credential 'audience'");
     return DirectoryOperation::add_federated_credential(identity, spec);
+  }
+
+  /// `{at: 12h, outage: {service: aad, region: eu, for: 30m}}`: the service answers 503 meanwhile.
+  void read_outage(const YAML::Node& v, const std::string& what, SimTime at, SimTime duration) {
+    const std::string w = what + " 'outage'";
+    const MapReader m(doc_, v, w, keys(Section::kOutage));
+    const std::string service = doc_.choice(m.require("service"), w + " 'service'", words(Choice::kOutageService));  // more with the fault issue
+    (void)service;
+    FaultConfig f;
+    f.kind = FaultConfig::Kind::kAadOutage;
+    if (m.has("region")) f.region = doc_.string(m.get("region"), w + " 'region'");
+    f.start = at;
+    const SimTime length = doc_.duration(m.require("for"), w + " 'for'");
+    if (length <= 0) doc_.fail(m.get("for"), w + " 'for' must be longer than 0s");
+    f.end = std::min(duration, at + length);
+    out_.faults.push_back(f);
   }
 
   void timed(DirectoryOperation op) { out_.timeline.push_back(TimedOperation{0, std::move(op)}); }
@@ -279,14 +283,13 @@ class Reader {
       }
     } else if (action == "attach" || action == "detach") {
       const char* side = action == "attach" ? "to" : "from";
-      const MapReader m(doc_, v, w, {"identity", side});
+      const MapReader m(doc_, v, w, keys(action == "attach" ? Section::kAttach : Section::kDetach));
       const std::string identity = doc_.string(m.require("identity"), w + " 'identity'");
       for (const std::string& r : expand(m.require(side), w + " '" + side + "'")) {
         timed(action == "attach" ? DirectoryOperation::attach(r, identity) : DirectoryOperation::detach(r, identity));
       }
     } else if (action == "assign" || action == "unassign") {
-      const MapReader m(doc_, v, w, action == "assign" ? std::vector<std::string_view>{"principal", "role", "scope", "name"}
-                                                       : std::vector<std::string_view>{"principal", "role", "scope"});
+      const MapReader m(doc_, v, w, keys(action == "assign" ? Section::kAssign : Section::kUnassign));
       const std::string role = doc_.string(m.require("role"), w + " 'role'");
       const std::string name = m.has("name") ? doc_.string(m.get("name"), w + " 'name'") : std::string();
       for (const std::string& p : expand(m.require("principal"), w + " 'principal'")) {
@@ -296,12 +299,12 @@ class Reader {
         }
       }
     } else if (action == "create_user_assigned") {
-      const MapReader m(doc_, v, w, {"name", "group", "count"});
+      const MapReader m(doc_, v, w, keys(Section::kCreateUserAssigned));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
       for (const std::string& instance : instance_names(m, name, w)) timed(DirectoryOperation::create_user_assigned(instance, group));
     } else if (action == "create_resource") {
-      const MapReader m(doc_, v, w, {"name", "type", "count", "group", "system_assigned", "user_assigned"});
+      const MapReader m(doc_, v, w, keys(Section::kCreateResource));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
       const std::string type = doc_.string(m.require("type"), w + " 'type'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
@@ -316,7 +319,7 @@ class Reader {
       std::string identity;
       timed(read_federated_credential(v, identity));
     } else {  // remove_federated_credential
-      const MapReader m(doc_, v, w, {"identity", "name"});
+      const MapReader m(doc_, v, w, keys(Section::kRemoveFederatedCredential));
       timed(DirectoryOperation::remove_federated_credential(doc_.string(m.require("identity"), w + " 'identity'"),
                                                             doc_.string(m.require("name"), w + " 'name'")));
     }

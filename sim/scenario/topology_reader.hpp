@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "misim/token_path_config.hpp"
 #include "misim/topology.hpp"
 #include "yaml_reader.hpp"
 
@@ -15,6 +16,7 @@ namespace misim::scenario {
 struct TopologyReading {
   TopologyConfig topology;
   std::vector<TimedOperation> timeline;  // sorted by time, stable
+  std::vector<FaultConfig> faults;
   /// Template name -> instance names.
   std::map<std::string, std::vector<std::string>, std::less<>> templates;
 };

@@ -156,7 +156,7 @@ std::string Document::choice(const YAML::Node& node, std::string_view what,
 }
 
 MapReader::MapReader(const Document& doc, const YAML::Node& node, std::string what,
-                     std::vector<std::string_view> allowed)
+                     const std::vector<std::string_view>& allowed)
     : doc_(doc), node_(node), what_(std::move(what)) {
   if (!node_.IsMap()) doc_.fail(node_, what_ + " must be a mapping of keys to values, not " + kind_name(node_));
   std::set<std::string, std::less<>> seen;

@@ -58,11 +58,12 @@ class Document {
   const std::vector<Param>* params_;
 };
 
-/// A YAML mapping whose keys are checked against the allowed set: unknown keys (with a
-/// suggestion) and duplicate keys are errors.
+/// A YAML mapping whose keys are checked against the allowed set (a section of language.hpp):
+/// unknown keys (with a suggestion) and duplicate keys are errors.
 class MapReader {
  public:
-  MapReader(const Document& doc, const YAML::Node& node, std::string what, std::vector<std::string_view> allowed);
+  MapReader(const Document& doc, const YAML::Node& node, std::string what,
+            const std::vector<std::string_view>& allowed);
 
   [[nodiscard]] bool has(std::string_view key) const;
   /// The value of `key`, or an undefined node when absent.

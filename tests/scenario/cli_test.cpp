@@ -180,4 +180,35 @@ TEST_F(Cli, ALifecycleErrorInTheTopologyIsPlaced) {
   EXPECT_THAT(o.output, HasSubstr("already attached"));
 }
 
+TEST_F(Cli, ExplainTellsADeletionAtItsTimeWithWhatItBreaks) {
+  const Outcome o = run_cli("explain " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("00:00:00.000 the estate: "));
+  EXPECT_THAT(o.output, HasSubstr("02:00:00.000 user-assigned identity web-id deleted; it is detached from 5 VMs "
+                                  "(web-0 ... web-4)"));
+  EXPECT_THAT(o.output, HasSubstr("now orphaned ('Identity not found')"));
+  EXPECT_THAT(run_cli("--help").output, HasSubstr("explain"));
+}
+
+TEST_F(Cli, ExplainWithFocusSetAndSeedTellsOnlyTheFocus) {
+  const Outcome o = run_cli("explain " MISIM_SOURCE_DIR
+                            "/scenarios/deletion/delete-shared-user-assigned.yaml --focus web-7 --set vms=10 --seed 3");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("seed 3"));
+  EXPECT_THAT(o.output, HasSubstr("VM web-7 loses Key Vault Secrets User on vault"));
+  EXPECT_THAT(o.output, testing::Not(HasSubstr("web-8")));
+}
+
+TEST_F(Cli, ExplainOfBadInputOrAnUnknownFocusExitsWith2) {
+  const std::string file = write("bad.yaml", "name: x\nduration: 10\n");
+  const Outcome bad = run_cli("explain " + file);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr(file + ":2:11: error: "));
+  const Outcome focus =
+      run_cli("explain " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --focus nobody");
+  EXPECT_EQ(focus.exit_code, 2);
+  EXPECT_THAT(focus.output, HasSubstr("nobody"));
+  EXPECT_EQ(run_cli("explain " MISIM_SOURCE_DIR "/scenarios/quickstart.yaml --set nope=1").exit_code, 2);
+}
+
 }  // namespace

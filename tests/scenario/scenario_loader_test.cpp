@@ -17,9 +17,9 @@ constexpr const char* kMinimal = R"(# a minimal scenario
 name: minimal
 duration: 10s
 services:
-  aad: {servers: 2, latency: 5ms}
+  gateway: {servers: 2, latency: 5ms}
 workload:
-  - {stage: aad, rate: 10/s}
+  - {stage: gateway, rate: 10/s}
 )";
 
 Error load_error(const std::string& text, const ScenarioOverrides& overrides = {}) {
@@ -46,8 +46,8 @@ TEST(ScenarioLoader, SubstitutesParamsInsideFlowMappings) {
 duration: 1m
 params: {n: 7, lat: 3ms, r: 2/s}
 services:
-  aad: {servers: ${n}, latency: {dist: exponential, mean: ${lat}}}
-workload: [{stage: aad, rate: ${r}}]
+  gateway: {servers: ${n}, latency: {dist: exponential, mean: ${lat}}}
+workload: [{stage: gateway, rate: ${r}}]
 )";
   Result<Scenario> s = load_scenario_text(text, "t.yaml");
   ASSERT_TRUE(s.ok()) << s.error().to_string();
@@ -57,7 +57,7 @@ workload: [{stage: aad, rate: ${r}}]
 }
 
 TEST(ScenarioLoader, SetOverridesAParamAndMarksIt) {
-  const std::string text = "name: p\nduration: 1m\nparams: {n: 7}\nservices: {aad: {servers: ${n}, latency: 1ms}}\n";
+  const std::string text = "name: p\nduration: 1m\nparams: {n: 7}\nservices: {gateway: {servers: ${n}, latency: 1ms}}\n";
   ScenarioOverrides o;
   o.params.emplace_back("n", "3");
   Result<Scenario> s = load_scenario_text(text, "t.yaml", o);

@@ -1,0 +1,108 @@
+// The parameters of the token path: the host's token endpoint (IMDS), Entra ID (AAD) regions,
+// MIRP's certificates, identity replication and RBAC propagation, and the application calls that
+// drive them. Every default cites its source (azure-facts.md line; docs/model.md); every one is
+// settable from a scenario's `services:` section.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "misim/client_profile.hpp"
+#include "misim/distribution.hpp"
+#include "misim/time.hpp"
+
+namespace misim {
+
+/// IMDS on each VM or scale-set instance.
+struct ImdsConfig {
+  /// The identity category's rate limit per VM (azure-facts.md:16), enforced as a token bucket
+  /// holding at most one second's worth of requests.
+  double rate_limit_per_second = 20.0;
+  /// Concurrent identity requests per VM (azure-facts.md:16); beyond either limit: 429.
+  int max_concurrent = 5;
+  /// IMDS's own time per request (a modelling assumption: design.md's sketch, median 2 ms, p99 15 ms).
+  Distribution latency = *Distribution::lognormal_median_p99(2e6, 15e6);
+  /// IMDS caches tokens and calls AAD only on a miss or expiry (azure-facts.md:36).
+  bool caches_tokens = true;
+  /// A cached token is served while it has more than this left (assumption: MSAL's 5-minute
+  /// expiry buffer), else IMDS asks AAD for a new one.
+  SimTime cache_margin = 5 * kMinute;
+};
+
+/// One regional Entra ID token service.
+struct AadRegionConfig {
+  std::string name = "default";
+  /// Parallel token-issuing capacity: no public figure exists (azure-facts.md:74), so a parameter.
+  int servers = 64;
+  std::int64_t queue_capacity = -1;
+  /// Issuance latency (design.md's sketch: median 40 ms, p99 300 ms).
+  Distribution latency = *Distribution::lognormal_median_p99(40e6, 300e6);
+  /// Requests per second above which the region answers 429 with Retry-After; 0: no throttling.
+  double throttle_rate_per_second = 0.0;
+};
+
+struct AadConfig {
+  std::vector<AadRegionConfig> regions = {AadRegionConfig{}};
+  /// Managed-identity tokens live about 24 h (azure-facts.md:34).
+  SimTime token_lifetime = 24 * kHour;
+  /// Throttled requests get 429 with Retry-After: 60 (azure-facts.md:72).
+  SimTime retry_after = 60 * kSecond;
+};
+
+/// The Managed Identity Resource Provider's certificates.
+struct MirpConfig {
+  /// Valid 90 days, rolled after 45 (azure-facts.md:42).
+  SimTime cert_validity = 90 * kDay;
+  SimTime cert_roll_after = 45 * kDay;
+  /// A failed roll is tried again after this long (assumption).
+  SimTime roll_retry_interval = kHour;
+};
+
+/// How long changes take to be seen.
+struct PropagationConfig {
+  /// Role-assignment changes take effect at targets after up to 10 minutes (azure-facts.md:37).
+  Distribution rbac_delay = *Distribution::uniform(0.0, 10.0 * 60e9);
+  /// A new identity is "not found" at the token endpoint for seconds to minutes (azure-facts.md:57).
+  Distribution identity_replication = *Distribution::uniform(5e9, 60e9);
+};
+
+/// Application calls from resources to a target, each needing a token for the target's audience.
+struct CallWorkloadConfig {
+  std::string name;
+  /// The calling resources (names; templates already expanded).
+  std::vector<std::string> from;
+  std::string target;
+  /// Empty: the target type's audience.
+  std::string audience;
+  /// Empty: the target type's usual read action.
+  std::string data_action;
+  /// Empty: the request names no identity; else the user-assigned identity to ask for, by name.
+  std::string identity;
+  std::string client = "msal";
+  /// Calls per second per calling resource.
+  double rate_per_second = 1.0 / 600.0;
+  bool poisson = true;
+  SimTime start = 0;
+  SimTime stop = kForever;
+};
+
+/// A fault the timeline injects.
+struct FaultConfig {
+  enum class Kind { kAadOutage } kind = Kind::kAadOutage;
+  /// The AAD region affected; empty: every region.
+  std::string region;
+  SimTime start = 0;
+  SimTime end = 0;
+};
+
+struct TokenPathConfig {
+  ImdsConfig imds;
+  AadConfig aad;
+  MirpConfig mirp;
+  PropagationConfig propagation;
+  std::vector<ClientProfile> custom_profiles;
+  std::vector<CallWorkloadConfig> calls;
+  std::vector<FaultConfig> faults;
+};
+
+}  // namespace misim

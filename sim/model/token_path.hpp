@@ -1,0 +1,159 @@
+// TokenPath: the simulated path of a managed-identity token, from an application's call through
+// its client SDK, the host's token endpoint (IMDS) and Entra ID (AAD) back to the target that
+// checks the token and RBAC. Private to sim/model: the Simulation owns one and exposes its results.
+//
+// State is kept in dense vectors indexed by small ids (slots, hosts, identities, assignments), and
+// in-flight acquisitions in a free-listed pool, so a call or a request allocates nothing once the
+// run is warm. The flow, with the sources of its rules, is described in docs/model.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "misim/directory.hpp"
+#include "misim/engine.hpp"
+#include "misim/fingerprint.hpp"
+#include "misim/identity_selection.hpp"
+#include "misim/random.hpp"
+#include "misim/station.hpp"
+#include "misim/token_path_config.hpp"
+#include "misim/token_path_results.hpp"
+
+namespace misim {
+
+class TokenPath {
+ public:
+  /// Resolves the calls' names against the directory; an unknown name is an Error.
+  static Result<std::unique_ptr<TokenPath>> create(Engine& engine, Directory& directory, const TokenPathConfig& config,
+                                                   std::uint64_t seed, SimTime warmup, Fingerprint& fingerprint);
+  TokenPath(const TokenPath&) = delete;
+  TokenPath& operator=(const TokenPath&) = delete;
+
+  /// Call after every change to the directory (a timeline operation): starts RBAC propagation of
+  /// new and removed role assignments, and MIRP certificates and replication of new identities.
+  void on_directory_changed();
+
+  /// A customer of a plain stage workload (`stage: aad`) arrives at the first AAD region's station
+  /// (queueing-theory validation). Returns false when it is turned away.
+  bool arrive_at_aad(std::uint64_t tag);
+
+  [[nodiscard]] const TokenPathStatistics& statistics() const noexcept { return stats_; }
+  [[nodiscard]] const std::vector<AccessPair>& access_pairs() const noexcept { return pairs_; }
+  [[nodiscard]] std::size_t aad_region_count() const noexcept { return aad_.size(); }
+  [[nodiscard]] const Station& aad_region(std::size_t i) const { return *aad_[i].station; }
+  [[nodiscard]] const TokenPathConfig& config() const noexcept { return config_; }
+  /// Customers of plain stage workloads that AAD has served.
+  [[nodiscard]] std::uint64_t raw_completed() const noexcept { return raw_completed_; }
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::uint64_t kRawCustomer = 1ULL << 63;
+
+  /// One calling resource of one call workload: its SDK's token cache and in-flight acquisition.
+  struct Slot {
+    std::uint32_t workload;
+    ResourceId host;
+    ResourceId target;
+    std::uint32_t pair;
+    std::uint32_t acquisition = kNone;
+    std::uint32_t waiting = 0;  // calls waiting for the acquisition
+    IdentityId token_identity;
+    SimTime token_issued = 0;
+    SimTime token_expires = -1;  // < now: no usable token
+    SimTime refresh_at = kForever;
+    SimTime next_refresh_try = 0;
+    RandomStream arrivals;
+  };
+  struct Workload {
+    const ClientProfile* profile;
+    IdentitySelector selector;
+    std::uint32_t audience;  // index into audiences_
+    std::string data_action;
+    SimTime stop;
+    double mean_gap_ns;
+    bool poisson;
+  };
+  struct Host {
+    double bucket = 0.0;
+    SimTime bucket_time = 0;
+    int in_flight = 0;
+    bool initialised = false;
+  };
+  struct Acquisition {
+    std::uint32_t slot;
+    IdentityId identity;
+    SimTime started;
+    SimTime attempt_started;
+    std::uint32_t retries;
+    std::uint32_t next_free;
+    bool background;
+    bool holds_endpoint;  // counted in its host's in_flight
+  };
+  struct Region {
+    std::unique_ptr<Station> station;
+    double bucket = 0.0;
+    SimTime bucket_time = 0;
+    int outages = 0;  // overlapping outage windows in force
+  };
+  struct CachedToken {
+    SimTime issued;
+    SimTime expires;
+  };
+
+  TokenPath(Engine& engine, Directory& directory, const TokenPathConfig& config, std::uint64_t seed, SimTime warmup,
+            Fingerprint& fingerprint);
+
+  void on_call(std::uint32_t slot);
+  void schedule_call(std::uint32_t slot);
+  void start_acquisition(std::uint32_t slot, bool background);
+  void send_to_endpoint(std::uint32_t acquisition);
+  void forward_to_aad(std::uint32_t acquisition);
+  void on_aad_done(const StationVisit& visit);
+  void endpoint_answers(std::uint32_t acquisition, int status, SimTime retry_after);
+  void client_receives(std::uint32_t acquisition, int status, SimTime retry_after);
+  void present(Slot& slot, std::uint32_t calls);
+  void record(Slot& slot, AccessOutcome outcome, std::uint32_t calls);
+  [[nodiscard]] AccessOutcome check_at_target(const Slot& slot) const;
+  [[nodiscard]] bool rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const;
+  [[nodiscard]] bool certificate_valid(IdentityId identity) const;
+  [[nodiscard]] std::size_t region_of(ResourceId host) const;
+  std::uint32_t new_acquisition(std::uint32_t slot, bool background);
+  void free_acquisition(std::uint32_t acquisition);
+  Host& host(ResourceId id);
+  void track_new_entities();
+
+  Engine& engine_;
+  Directory& directory_;
+  TokenPathConfig config_;
+  std::uint64_t seed_;
+  Fingerprint& fingerprint_;
+
+  std::vector<ClientProfile> profiles_;  // built-in and custom, by name in workloads
+  std::vector<std::string> audiences_;
+  std::vector<Workload> workloads_;
+  std::vector<Slot> slots_;
+  std::vector<Host> hosts_;  // by resource index
+  std::vector<Acquisition> acquisitions_;
+  std::uint32_t free_acquisition_ = kNone;
+  std::vector<Region> aad_;
+  std::unordered_map<std::uint64_t, CachedToken> endpoint_cache_;  // (host, identity, audience)
+  RandomStream endpoint_latency_;
+  RandomStream propagation_;
+
+  // Per identity: when its certificate expires and when it is replicated to the endpoints.
+  std::vector<SimTime> cert_expires_;
+  std::vector<SimTime> replicated_at_;
+  // Per role assignment: the window in which targets see it; per principal: its assignments.
+  std::vector<SimTime> visible_from_;
+  std::vector<SimTime> visible_until_;
+  std::vector<std::vector<std::uint32_t>> assignments_of_;
+
+  std::vector<AccessPair> pairs_;
+  TokenPathStatistics stats_;
+  std::uint64_t raw_completed_ = 0;
+};
+
+}  // namespace misim

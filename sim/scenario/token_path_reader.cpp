@@ -1,0 +1,220 @@
+// The token path's keys (docs/scenarios.md, "The token path").
+#include "token_path_reader.hpp"
+
+#include "distribution_spec.hpp"
+#include "language.hpp"
+#include "misim/resource_type.hpp"
+#include "suggest.hpp"
+
+namespace misim::scenario {
+
+namespace {
+
+std::vector<std::string_view> profile_names(const TokenPathConfig& config) {
+  std::vector<std::string_view> names = builtin_client_profile_names();
+  for (const ClientProfile& p : config.custom_profiles) names.push_back(p.name);
+  return names;
+}
+
+void read_imds(const Document& doc, const YAML::Node& node, ImdsConfig& c) {
+  const MapReader m(doc, node, "service 'imds'", keys(Section::kImds));
+  if (m.has("rate_limit")) c.rate_limit_per_second = doc.rate(m.get("rate_limit"), "imds 'rate_limit'").per_second;
+  if (m.has("max_concurrent")) c.max_concurrent = static_cast<int>(doc.integer(m.get("max_concurrent"), "imds 'max_concurrent'", 1, 100000));
+  if (m.has("latency")) c.latency = read_duration_distribution(doc, m.get("latency"), "imds 'latency'");
+  if (m.has("cache")) c.caches_tokens = doc.boolean(m.get("cache"), "imds 'cache'");
+  if (m.has("cache_margin")) c.cache_margin = doc.duration(m.get("cache_margin"), "imds 'cache_margin'");
+}
+
+void read_aad(const Document& doc, const YAML::Node& node, AadConfig& c) {
+  const MapReader m(doc, node, "service 'aad'", keys(Section::kAad));
+  AadRegionConfig region;
+  if (m.has("servers")) region.servers = static_cast<int>(doc.integer(m.get("servers"), "aad 'servers'", 1, 1'000'000));
+  if (m.has("queue_capacity")) {
+    const YAML::Node cap = m.get("queue_capacity");
+    region.queue_capacity = cap.IsScalar() && doc.scalar(cap, "aad 'queue_capacity'") == "unlimited"
+                                ? -1
+                                : doc.integer(cap, "aad 'queue_capacity' (or 'unlimited')", 0, 1'000'000'000);
+  }
+  if (m.has("latency")) region.latency = read_duration_distribution(doc, m.get("latency"), "aad 'latency'");
+  if (m.has("throttle_rate")) region.throttle_rate_per_second = doc.rate(m.get("throttle_rate"), "aad 'throttle_rate'").per_second;
+  if (m.has("token_lifetime")) {
+    c.token_lifetime = doc.duration(m.get("token_lifetime"), "aad 'token_lifetime'");
+    if (c.token_lifetime <= 0) doc.fail(m.get("token_lifetime"), "aad 'token_lifetime' must be longer than 0s");
+  }
+  if (m.has("retry_after")) c.retry_after = doc.duration(m.get("retry_after"), "aad 'retry_after'");
+  c.regions.clear();
+  if (m.has("regions")) {
+    const YAML::Node regions = m.get("regions");
+    require_sequence(doc, regions, "aad 'regions'");
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      AadRegionConfig r = region;
+      r.name = doc.string(regions[i], "aad region name");
+      for (const AadRegionConfig& other : c.regions) {
+        if (other.name == r.name) doc.fail(regions[i], "duplicate AAD region '" + r.name + "'");
+      }
+      c.regions.push_back(r);
+    }
+  }
+  if (c.regions.empty()) c.regions.push_back(region);
+}
+
+void read_mirp(const Document& doc, const YAML::Node& node, MirpConfig& c) {
+  const MapReader m(doc, node, "service 'mirp'", keys(Section::kMirp));
+  if (m.has("cert_validity")) c.cert_validity = doc.duration(m.get("cert_validity"), "mirp 'cert_validity'");
+  if (m.has("cert_roll_after")) c.cert_roll_after = doc.duration(m.get("cert_roll_after"), "mirp 'cert_roll_after'");
+  if (m.has("roll_retry_interval")) c.roll_retry_interval = doc.duration(m.get("roll_retry_interval"), "mirp 'roll_retry_interval'");
+  if (c.cert_roll_after <= 0 || c.cert_roll_after >= c.cert_validity) {
+    doc.fail(node, "mirp: 'cert_roll_after' must be between 0s and 'cert_validity'");
+  }
+}
+
+void read_propagation(const Document& doc, const YAML::Node& node, PropagationConfig& c) {
+  const MapReader m(doc, node, "service 'propagation'", keys(Section::kPropagation));
+  if (m.has("rbac_delay")) c.rbac_delay = read_duration_distribution(doc, m.get("rbac_delay"), "propagation 'rbac_delay'");
+  if (m.has("identity_replication")) {
+    c.identity_replication = read_duration_distribution(doc, m.get("identity_replication"), "propagation 'identity_replication'");
+  }
+}
+
+std::vector<std::string> expand(const EstateNames& estate, const std::string& name) {
+  if (auto it = estate.templates.find(name); it != estate.templates.end()) return it->second;
+  return {name};
+}
+
+void require_resource(const Document& doc, const EstateNames& estate, const YAML::Node& at, const std::string& name,
+                      const std::string& what) {
+  if (estate.resources.count(name) != 0) return;
+  std::vector<std::string_view> names;
+  for (const auto& [n, type] : estate.resources) names.push_back(n);
+  for (const auto& [n, instances] : estate.templates) names.push_back(n);
+  doc.fail(at, what + ": no resource named '" + name + "' in the topology" + did_you_mean(name, names));
+}
+
+}  // namespace
+
+bool is_token_service(std::string_view name) {
+  for (const TokenService& s : token_services()) {
+    if (s.name == name) return true;
+  }
+  return false;
+}
+
+void read_token_service(const Document& doc, const std::string& name, const YAML::Node& node, TokenPathConfig& config) {
+  if (name == "imds") read_imds(doc, node, config.imds);
+  if (name == "aad") read_aad(doc, node, config.aad);
+  if (name == "mirp") read_mirp(doc, node, config.mirp);
+  if (name == "propagation") read_propagation(doc, node, config.propagation);
+}
+
+EstateNames estate_names(const TopologyConfig& topology,
+                         const std::map<std::string, std::vector<std::string>, std::less<>>& templates) {
+  EstateNames names;
+  for (const DirectoryOperation& op : topology.operations) {
+    if (op.kind == OperationKind::kCreateResource) names.resources[op.subject] = op.detail;
+    if (op.kind == OperationKind::kCreateUserAssigned || op.kind == OperationKind::kCreateServicePrincipal) {
+      names.identities[op.subject] = true;
+    }
+  }
+  names.templates = templates;
+  return names;
+}
+
+CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,
+                                      const EstateNames& estate, const TokenPathConfig& config) {
+  const std::string what = "workload #" + std::to_string(index + 1);
+  const MapReader m(doc, node, what, keys(Section::kCallWorkload));
+  CallWorkloadConfig w;
+  w.name = m.has("name") ? doc.string(m.get("name"), what + " 'name'") : "calls-" + std::to_string(index);
+  const YAML::Node from = m.require("from");
+  const std::vector<std::string> sources =
+      from.IsSequence() ? std::vector<std::string>{} : expand(estate, doc.string(from, what + " 'from'"));
+  if (from.IsSequence()) {
+    for (std::size_t i = 0; i < from.size(); ++i) {
+      for (const std::string& n : expand(estate, doc.string(from[i], what + " 'from'"))) w.from.push_back(n);
+    }
+  } else {
+    w.from = sources;
+  }
+  for (const std::string& n : w.from) require_resource(doc, estate, from, n, what + " 'from'");
+  w.target = doc.string(m.require("target"), what + " 'target'");
+  require_resource(doc, estate, m.get("target"), w.target, what + " 'target'");
+  const ResourceTypeRegistry types = ResourceTypeRegistry::with_builtins();
+  const std::string& type = estate.resources.at(w.target);
+  if (auto t = types.find(type); t && !types.info(*t).target) {
+    doc.fail(m.get("target"), what + " 'target': '" + w.target + "' is a " + type +
+                                  ", not a data-plane target (key_vault, storage_account, sql_database, ...)");
+  }
+  if (m.has("audience")) w.audience = doc.string(m.get("audience"), what + " 'audience'");
+  if (m.has("action")) w.data_action = doc.string(m.get("action"), what + " 'action'");
+  if (m.has("identity")) {
+    w.identity = doc.string(m.get("identity"), what + " 'identity'");
+    if (estate.identities.count(w.identity) == 0) {
+      std::vector<std::string_view> names;
+      for (const auto& [n, ok] : estate.identities) names.push_back(n);
+      doc.fail(m.get("identity"), what + " 'identity': no user-assigned identity named '" + w.identity + "'" +
+                                      did_you_mean(w.identity, names));
+    }
+  }
+  if (m.has("client")) w.client = doc.choice(m.get("client"), what + " 'client'", profile_names(config));
+  w.rate_per_second = doc.rate(m.require("rate"), what + " 'rate'").per_second;
+  if (m.has("arrivals")) w.poisson = doc.choice(m.get("arrivals"), what + " 'arrivals'", words(Choice::kArrivalProcess)) == "poisson";
+  if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
+  if (m.has("stop")) w.stop = doc.duration(m.get("stop"), what + " 'stop'");
+  if (w.stop <= w.start) doc.fail(node, what + ": 'stop' must come after 'start'");
+  return w;
+}
+
+std::vector<AccessExpectation> read_access_expectation(const Document& doc, const YAML::Node& node, std::size_t index,
+                                                       const EstateNames& estate) {
+  const std::string what = "expectation #" + std::to_string(index + 1);
+  const MapReader m(doc, node, what, keys(Section::kAccessExpectation));
+  const std::string pair = doc.string(m.require("access"), what + " 'access'");
+  const std::size_t arrow = pair.find("->");
+  if (arrow == std::string::npos) doc.fail(m.get("access"), what + " 'access' must read 'RESOURCE -> TARGET', e.g. web-0 -> vault");
+  const auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(' ');
+    const auto e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  const std::string from = trim(pair.substr(0, arrow));
+  const std::string target = trim(pair.substr(arrow + 2));
+  AccessExpectation e;
+  e.place = doc.place(node);
+  e.target = target;
+  require_resource(doc, estate, m.get("access"), target, what + " 'access'");
+  int kinds = 0;
+  if (m.has("granted_until")) {
+    e.kind = AccessExpectation::Kind::kGrantedUntil;
+    e.at = doc.duration(m.get("granted_until"), what + " 'granted_until'");
+    e.text = " granted until " + format_duration(e.at);
+    ++kinds;
+  }
+  if (m.has("denied_after")) {
+    e.kind = AccessExpectation::Kind::kDeniedAfter;
+    e.at = doc.duration(m.get("denied_after"), what + " 'denied_after'");
+    e.text = " denied after " + format_duration(e.at);
+    if (m.has("within")) {
+      e.within = doc.duration(m.get("within"), what + " 'within'");
+      e.text += " within " + format_duration(e.within);
+    }
+    ++kinds;
+  }
+  if (m.has("granted")) {
+    if (doc.choice(m.get("granted"), what + " 'granted'", {"always"}) == "always") e.kind = AccessExpectation::Kind::kAlwaysGranted;
+    e.text = " always granted";
+    ++kinds;
+  }
+  if (kinds != 1) doc.fail(node, what + " needs exactly one of 'granted_until', 'denied_after' or 'granted: always'");
+  if (m.has("within") && e.kind != AccessExpectation::Kind::kDeniedAfter) doc.fail(m.get("within"), what + ": 'within' goes with 'denied_after'");
+  std::vector<AccessExpectation> out;
+  for (const std::string& r : expand(estate, from)) {
+    require_resource(doc, estate, m.get("access"), r, what + " 'access'");
+    AccessExpectation x = e;
+    x.resource = r;
+    x.text = r + " -> " + target + e.text;
+    out.push_back(x);
+  }
+  return out;
+}
+
+}  // namespace misim::scenario

@@ -1,0 +1,40 @@
+// Reads the token path's parts of a scenario: the services `imds`, `aad`, `mirp` and
+// `propagation`, workload entries with `from:` (application calls to a target), and `access`
+// expectations. Private to sim/scenario.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "misim/scenario.hpp"
+#include "misim/token_path_config.hpp"
+#include "misim/topology.hpp"
+#include "yaml_reader.hpp"
+
+namespace misim::scenario {
+
+/// Whether a `services:` entry of this name configures the token path (not a plain station).
+[[nodiscard]] bool is_token_service(std::string_view name);
+
+void read_token_service(const Document& doc, const std::string& name, const YAML::Node& node, TokenPathConfig& config);
+
+/// What the topology created, for checking references: resource name -> type name, identity names.
+struct EstateNames {
+  std::map<std::string, std::string, std::less<>> resources;
+  std::map<std::string, bool, std::less<>> identities;
+  std::map<std::string, std::vector<std::string>, std::less<>> templates;
+};
+
+[[nodiscard]] EstateNames estate_names(const TopologyConfig& topology,
+                                       const std::map<std::string, std::vector<std::string>, std::less<>>& templates);
+
+CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,
+                                      const EstateNames& estate, const TokenPathConfig& config);
+
+/// `{access: web-0 -> vault, granted_until: 2h}` and the like, expanded over templates.
+std::vector<AccessExpectation> read_access_expectation(const Document& doc, const YAML::Node& node, std::size_t index,
+                                                       const EstateNames& estate);
+
+}  // namespace misim::scenario

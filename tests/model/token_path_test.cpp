@@ -1,0 +1,216 @@
+// The token path's rules, each shown by a small scenario (docs/model.md, "The token path").
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "misim/scenario.hpp"
+#include "misim/simulation.hpp"
+
+namespace misim {
+namespace {
+
+Scenario load(const std::string& text) {
+  Result<Scenario> s = load_scenario_text(text, "test.yaml");
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
+  return s.ok() ? std::move(s).value() : Scenario{};
+}
+
+const AccessPair& pair_of(const Simulation& sim, const std::string& resource) {
+  for (const AccessPair& p : sim.access_pairs()) {
+    if (sim.directory().name(p.resource) == resource) return p;
+  }
+  static const AccessPair none{};
+  ADD_FAILURE() << "no pair for " << resource;
+  return none;
+}
+
+std::uint64_t status_count(const Simulation& sim, int status) {
+  auto it = sim.token_statistics().by_status.find(status);
+  return it == sim.token_statistics().by_status.end() ? 0 : it->second;
+}
+
+// Six applications on one VM ask for a token at the same instant; IMDS takes 10 ms per request.
+constexpr const char* kSixAtOnce = R"(name: six
+duration: 2h
+services:
+  imds: {latency: 10ms}
+topology:
+  resources:
+    - {name: vm, type: vm, system_assigned: true}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+)";
+
+TEST(Imds, RejectsTheSixthConcurrentRequestWith429) {
+  Simulation sim(load(kSixAtOnce).simulation);
+  sim.advance(kHour + 5 * kMillisecond);  // all six sent at 1h, none answered yet
+  EXPECT_EQ(sim.token_statistics().requests, 6U);
+  EXPECT_EQ(status_count(sim, 429), 1U);
+  sim.advance(kHour + kSecond);
+  EXPECT_EQ(status_count(sim, 200), 5U);
+}
+
+TEST(Imds, RejectsThe21stRequestWithinASecondWith429) {
+  std::string text = "name: burst\nduration: 2h\nservices:\n  imds: {latency: 1ms, max_concurrent: 100}\n"
+                     "topology:\n  resources:\n    - {name: vm, type: vm, system_assigned: true}\n"
+                     "    - {name: vault, type: key_vault}\n"
+                     "  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]\nworkload:\n";
+  for (int i = 0; i < 21; ++i) text += "  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}\n";
+  Simulation sim(load(text).simulation);
+  sim.advance(kHour + 500 * kMillisecond);
+  EXPECT_EQ(sim.token_statistics().requests, 21U);
+  EXPECT_EQ(status_count(sim, 429), 1U);
+  EXPECT_EQ(status_count(sim, 200), 20U);
+}
+
+TEST(Imds, TheClientRetriesA429ExactlyOnItsProfilesSchedule) {
+  // One request holds IMDS's only concurrency slot for 100 s; a second application's request gets
+  // 429 and MSAL retries it after 1, 2 and 4 s (azure-facts.md:25), then gives up.
+  const std::string text = R"(name: retry
+duration: 2h
+services:
+  imds: {latency: 100s, max_concurrent: 1}
+topology:
+  resources:
+    - {name: vm, type: vm, system_assigned: true}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}
+  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: msal}
+)";
+  Simulation sim(load(text).simulation);
+  // Requests sent by each time: both first tries at 1h, then one retry at +1 s, +3 s and +7 s.
+  const std::vector<SimTime> sends = {kHour, kHour + kSecond, kHour + 3 * kSecond, kHour + 7 * kSecond};
+  std::uint64_t before = 0;
+  for (std::size_t k = 0; k < sends.size(); ++k) {
+    sim.advance(sends[k] - 1);
+    EXPECT_EQ(sim.token_statistics().requests, before) << "just before send " << k;
+    sim.advance(sends[k]);
+    before += k == 0 ? 2 : 1;
+    EXPECT_EQ(sim.token_statistics().requests, before) << "at send " << k;
+  }
+  sim.advance(kHour + 60 * kSecond);
+  EXPECT_EQ(sim.token_statistics().retries, 3U);
+  EXPECT_EQ(sim.token_statistics().failed_acquisitions, 1U);
+  EXPECT_EQ(status_count(sim, 429), 4U);
+}
+
+TEST(TokenPath, ADeletedSharedIdentityKeepsAccessWhileCachedTokensAreValid) {
+  const std::string text = R"(name: uami
+duration: 27h
+topology:
+  identities: [{name: web-id}]
+  resources:
+    - {name: web, type: vm, count: 3, user_assigned: [web-id]}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: web-id, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {from: web, target: vault, rate: 1/min, arrivals: constant, client: msal}
+timeline:
+  - {at: 2h, delete: web-id}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  for (const char* vm : {"web-0", "web-1", "web-2"}) {
+    const AccessPair& p = pair_of(sim, vm);
+    // First call at 1 min gets a token valid 24 h; it serves until it expires, then nothing can
+    // replace it: IMDS answers 400 "Identity not found".
+    EXPECT_GE(p.first_granted, kMinute) << vm;  // when the first token arrives
+    EXPECT_LT(p.first_granted, kMinute + kSecond) << vm;
+    EXPECT_GE(p.first_denied, kMinute + 24 * kHour) << vm;
+    // The next call after expiry, once IMDS has answered its token request with 400.
+    EXPECT_LE(p.first_denied, kMinute + 24 * kHour + kMinute + kSecond) << vm;
+    EXPECT_LT(p.last_granted, p.first_granted + 24 * kHour) << vm;
+    EXPECT_EQ(p.first_denial, AccessOutcome::kNoToken) << vm;
+  }
+  EXPECT_GT(status_count(sim, 400), 0U);
+}
+
+TEST(TokenPath, ARemovedRoleAssignmentStopsGrantingOnlyAfterThePropagationDelay) {
+  const std::string text = R"(name: rbac
+duration: 1h
+services:
+  propagation: {rbac_delay: 5m}
+topology:
+  resources:
+    - {name: reporter, type: vm, system_assigned: true}
+    - {name: reports, type: storage_account}
+  role_assignments: [{principal: reporter, role: Storage Blob Data Reader, scope: reports}]
+workload:
+  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
+timeline:
+  - {at: 30m, unassign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  const AccessPair& p = pair_of(sim, "reporter");
+  EXPECT_EQ(p.first_denied, 35 * kMinute);  // calls every second: the first at the change's visibility
+  EXPECT_EQ(p.last_granted, 35 * kMinute - kSecond);
+  EXPECT_EQ(p.first_denial, AccessOutcome::kNoRoleAssignment);
+}
+
+TEST(TokenPath, DuringAnAadOutageCachedTokensWorkAndNewClientsGetNone) {
+  const std::string text = R"(name: outage
+duration: 14h
+topology:
+  resources:
+    - {name: old, type: vm, count: 5, system_assigned: true}
+    - {name: new, type: vm, count: 5, system_assigned: true}
+    - {name: vault, type: key_vault}
+  role_assignments:
+    - {principal: old, role: Key Vault Secrets User, scope: vault}
+    - {principal: new, role: Key Vault Secrets User, scope: vault}
+workload:
+  - {from: old, target: vault, rate: 1/min, client: msal}
+  - {from: new, target: vault, rate: 1/min, client: msal, start: 725m}
+timeline:
+  - {at: 12h, outage: {service: aad, for: 30m}}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  for (int i = 0; i < 5; ++i) {
+    const AccessPair& old_vm = pair_of(sim, "old-" + std::to_string(i));
+    EXPECT_EQ(old_vm.denied, 0U) << i;
+    const AccessPair& new_vm = pair_of(sim, "new-" + std::to_string(i));
+    EXPECT_GE(new_vm.first_denied, 12 * kHour + 5 * kMinute) << i;
+    EXPECT_LT(new_vm.first_denied, 12 * kHour + 30 * kMinute) << i;
+    EXPECT_GE(new_vm.first_granted, 12 * kHour + 30 * kMinute) << i;  // after AAD is back
+  }
+  EXPECT_GT(status_count(sim, 503), 0U);
+}
+
+TEST(TokenPath, MsalRefreshesAgainstImdsCacheFiveTimesADayButAadIssuesOncePerTokenLifetime) {
+  // MSAL refreshes when half the remaining lifetime of the token it got has passed, while that is
+  // over 2 h (azure-facts.md:26). IMDS serves its cached token until it is about to expire
+  // (azure-facts.md:36), with the remaining lifetime, so one token's day goes: new at 0, refresh at
+  // 12 h (IMDS gives the same token, 12 h left), 18 h (6 h left), 21 h (3 h left), 22.5 h (1.5 h
+  // left: no more proactive refresh), then a new token at expiry: 5 acquisitions a day, 1 issuance.
+  const std::string text = R"(name: steady
+duration: 96h
+topology:
+  resources:
+    - {name: vm, type: vm, count: 20, system_assigned: true}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {from: vm, target: vault, rate: 1/min, client: msal}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  const double keys_days = 20.0 * 4.0;
+  EXPECT_NEAR(static_cast<double>(sim.token_statistics().acquisitions) / keys_days, 5.0, 0.3);
+  EXPECT_NEAR(static_cast<double>(sim.token_statistics().tokens_issued) / keys_days, 1.0, 0.05);
+  EXPECT_EQ(sim.token_statistics().failed_acquisitions, 0U);
+  EXPECT_EQ(sim.token_statistics().endpoint_cache_hits, sim.token_statistics().acquisitions - sim.token_statistics().tokens_issued);
+}
+
+}  // namespace
+}  // namespace misim
