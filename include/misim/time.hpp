@@ -55,7 +55,8 @@ struct Rate {
   friend bool operator==(const Rate&, const Rate&) = default;
 };
 
-/// Parses `<number>/<unit>` with unit ms, s, sec, m, min, h or d, e.g. `20/s`, `1/min`, `0.5/h`.
+/// Parses `<number>/<unit>` with unit ms, s, sec, m, min, h or d, e.g. `20/s`, `1/min`, `0.5/h`,
+/// or `<number>/<duration>` such as `1/10min`.
 Result<Rate> parse_rate(std::string_view text);
 
 /// A readable rate that parse_rate reads back, in the unit that gives a number of at least 1.

@@ -168,8 +168,17 @@ Result<Rate> parse_rate(std::string_view text) {
     if (!std::isfinite(rate.per_second) || rate.per_second > 1e12) return fail("rate " + shown + " is too high");
     return rate;
   }
+  // A count per a duration with its own number: `1/10min` is one every ten minutes.
+  if (!unit.empty() && unit.front() >= '0' && unit.front() <= '9') {
+    const Result<SimTime> span = parse_duration(unit);
+    if (!span) return fail("rate " + shown + ": " + span.error().message);
+    if (*span <= 0) return fail("rate " + shown + " is per zero time");
+    Rate rate{value * static_cast<double>(kSecond) / static_cast<double>(*span)};
+    if (!std::isfinite(rate.per_second) || rate.per_second > 1e12) return fail("rate " + shown + " is too high");
+    return rate;
+  }
   return fail("rate " + shown + " has unknown unit '" + std::string(unit) + "'; expected " +
-              std::string(kRateUnitList));
+              std::string(kRateUnitList) + ", or a duration such as 10min");
 }
 
 std::string format_rate(Rate rate) {

@@ -268,3 +268,14 @@ TEST(FormatRate, RoundTripsEveryRateTheParserAccepts) {
 
 }  // namespace
 }  // namespace misim
+
+namespace misim {
+namespace {
+TEST(ParseRate, AcceptsACountPerDuration) {
+  EXPECT_DOUBLE_EQ(parse_rate("1/10min")->per_second, 1.0 / 600.0);
+  EXPECT_DOUBLE_EQ(parse_rate("3/500ms")->per_second, 6.0);
+  EXPECT_FALSE(parse_rate("1/0s").ok());
+  EXPECT_FALSE(parse_rate("1/10").ok());
+}
+}  // namespace
+}  // namespace misim
