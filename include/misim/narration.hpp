@@ -4,9 +4,10 @@
 // It tells the estate at the start, then each timeline operation at its time with its consequences,
 // computed by the directory's impact analysis before the operation is applied (what is deleted with
 // it, which resources lose an identity, which role assignments are orphaned, which accesses are
-// lost; for attachments and assignments, the accesses gained), then the stages' statistics at the
-// end of the run. Operations of one timeline entry over a template (delete: web) are told in one
-// sentence; lists longer than a few names are abbreviated ("5 VMs (web-0 ... web-4)").
+// lost; for attachments and assignments, the accesses gained), the workloads and outages, when
+// application calls are first denied at a target, and at the end the stages' statistics and the
+// token path's counts. Operations of one timeline entry over a template (delete: web) are told in
+// one sentence; lists longer than a few names are abbreviated ("5 VMs (web-0 ... web-4)").
 //
 //   Result<Narration> n = narrate(*scenario, {.focus = "web-id"});
 //   if (n) std::cout << n->text();
@@ -48,7 +49,7 @@ struct Narration {
 
 /// Replays the scenario's topology and timeline on a directory of its own (impact before each
 /// operation, then the operation), and runs the simulation when the scenario has stages or
-/// workloads, for their statistics. Errors: a focus that names nothing in the scenario.
+/// workloads, for what they measured. Errors: a focus that names nothing in the scenario.
 [[nodiscard]] Result<Narration> narrate(const Scenario& scenario, const NarrationOptions& options = {});
 
 }  // namespace misim

@@ -49,6 +49,12 @@ std::string kind_noun(EntityKind kind, std::size_t count) {
 
 }  // namespace
 
+std::vector<EntityRef> concerning(const Directory& d, const Focus& focus, std::vector<EntityRef> items, bool whole) {
+  if (whole || focus.everything()) return items;
+  std::erase_if(items, [&](EntityRef e) { return !focus.matches(d.name(e)); });
+  return items;
+}
+
 std::string type_noun(std::string_view type, std::size_t count) {
   for (const TypeNoun& n : kTypeNouns) {
     if (n.type == type) return std::string(count == 1 ? n.singular : n.plural);

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -202,6 +203,41 @@ timeline:
 #else
   EXPECT_LT(seconds, 10.0);  // unoptimised and sanitizer builds
 #endif
+}
+
+TEST(Narration, TellsWhenCallsAreFirstDeniedAtThatTime) {
+  // Tokens outlive the identity: the calls keep being granted until the cached tokens expire.
+  Result<Narration> n = narrate(load("scenarios/teaching/shared-identity-deleted.yaml"));
+  ASSERT_TRUE(n);
+  const auto denial = std::find_if(n->lines.begin(), n->lines.end(), [](const NarrationLine& l) {
+    return l.text.find("10 VMs (web-0 ... web-9) are denied by vault for the first time") != std::string::npos;
+  });
+  ASSERT_NE(denial, n->lines.end()) << n->text();
+  EXPECT_GE(denial->at, 23 * kHour);
+  EXPECT_LT(denial->at, 26 * kHour);
+  EXPECT_THAT(n->text(), HasSubstr("the token path: "));
+}
+
+TEST(Narration, TellsAnOutageAndTheCallsItTouches) {
+  const std::string text = told(from_text(R"(
+name: outage
+duration: 3h
+topology:
+  identities: [{name: id}]
+  resources:
+    - {name: web, type: vm, count: 2, user_assigned: [id]}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: id, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {name: app, from: web, target: vault, rate: 1/min, client: msal}
+timeline:
+  - {at: 1h, outage: {service: aad, for: 30m}}
+)"));
+  EXPECT_THAT(text, HasSubstr("00:00:00.000 workload app starts: 2 VMs (web-0, web-1) call vault 1/min each, at "
+                              "random (Poisson), through the msal client.\n"));
+  EXPECT_THAT(text, HasSubstr("01:00:00.000 AAD goes down: token requests to it fail until 01:30:00.000.\n"));
+  EXPECT_THAT(text, HasSubstr("01:30:00.000 AAD is back.\n"));
+  EXPECT_THAT(text, HasSubstr("2 VMs (web-0, web-1) were granted every call to vault"));
 }
 
 }  // namespace

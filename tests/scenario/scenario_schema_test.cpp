@@ -430,7 +430,8 @@ TEST(ScenarioSchema, PatternsForDurationsAndRatesAgreeWithTheParsers) {
     EXPECT_EQ(std::regex_search(text, duration), static_cast<bool>(parse_duration(text))) << "duration " << text;
   }
   const std::regex rate(definition("rate")->at("pattern").get<std::string>());
-  for (const char* text : {"20/s", "1/min", "3/h", "0.5/d", "2/sec", "5/ms", "20", "20/x", "-1/s", "1e3/s", "/s"}) {
+  for (const char* text : {"20/s", "1/min", "3/h", "0.5/d", "2/sec", "5/ms", "1/10min", "3/1.5h", "20", "20/x", "-1/s",
+                           "1e3/s", "/s", "1/10", "1/10 min"}) {
     EXPECT_EQ(std::regex_search(text, rate), static_cast<bool>(parse_rate(text))) << "rate " << text;
   }
 }

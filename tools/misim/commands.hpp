@@ -19,5 +19,7 @@ void add_validate_command(CLI::App& app, std::function<int()>& action);
 void add_graph_command(CLI::App& app, std::function<int()>& action);
 /// Adds `misim impact`.
 void add_impact_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim explain`.
+void add_explain_command(CLI::App& app, std::function<int()>& action);
 
 }  // namespace misim::cli

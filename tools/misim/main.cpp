@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   misim::cli::add_validate_command(app, action);
   misim::cli::add_graph_command(app, action);
   misim::cli::add_impact_command(app, action);
+  misim::cli::add_explain_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
