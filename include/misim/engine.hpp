@@ -148,11 +148,11 @@ class Engine {
     free_head_ = slot_at(slot).next_free;
     return slot;
   }
-  void release_slot(std::uint32_t index) noexcept {
-    Slot& s = slot_at(index);
+  void release_slot(Slot& s, std::uint32_t index) noexcept {
     s.next_free = free_head_;
     free_head_ = index;
   }
+  void release_slot(std::uint32_t index) noexcept { release_slot(slot_at(index), index); }
   void grow_slots();
   // Inline: it runs once per scheduled event, from the schedule_at template in the model's code.
   void push_entry(const Entry& entry) {

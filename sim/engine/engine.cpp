@@ -38,7 +38,7 @@ void Engine::reserve(std::size_t events) {
 //
 // Which of four children is the smallest is a coin toss, so branches on it mispredict. While the
 // heap fits in the cache, the choice is made without branches (conditional moves), which halved
-// the mispredictions and ran the hold model 20-25% faster up to 30,000 pending events. On a larger
+// the mispredictions and ran the hold model 13-24% faster up to 30,000 pending events. On a larger
 // heap, loads from memory are what cost, and a predicted branch lets the CPU start loading the
 // next level before the comparison resolves, which a conditional move forbids: there the
 // branch-free form ran the hold model at a million pending events 2x slower (docs/performance.md).
@@ -124,7 +124,7 @@ RunOutcome Engine::run_until(SimTime end) {
     ++executed_;
     s();
     s.reset();
-    release_slot(top.slot);
+    release_slot(s, top.slot);  // chunks never move, so s is still this slot
     if (stop_requested_) return RunOutcome::kStopped;
   }
   if (end != kForever && end > now_) now_ = end;
