@@ -3,7 +3,8 @@
 //
 // An event is a small callable (at most kActionCapacity bytes of captures) stored in place: no
 // heap allocation per event once the engine's storage has grown to the run's peak. A handle
-// cancels a pending event in O(1); the dead heap entry is skipped when it reaches the top.
+// cancels a pending event in O(1) amortised; the dead heap entry is skipped when it reaches the
+// top, or dropped when dead entries come to outnumber live ones.
 //
 //   Engine engine;
 //   EventHandle h = engine.schedule_after(5 * kSecond, [&] { std::puts("timer"); });
@@ -168,6 +169,9 @@ class Engine {
     heap[hole] = entry;
   }
   void pop_entry() noexcept;
+  /// Removes the heap entries of cancelled events (cancel() calls it when they pile up).
+  void purge_cancelled() noexcept;
+  static constexpr std::size_t kMinDeadToPurge = 1024;
   template <bool BranchFree>
   void sift_down(const Entry& last, std::size_t size) noexcept;
 

@@ -1,6 +1,8 @@
 // The event loop and its 4-ary heap. See include/misim/engine.hpp for the contract.
 #include "misim/engine.hpp"
 
+#include <algorithm>
+
 namespace misim {
 
 namespace {
@@ -96,7 +98,22 @@ bool Engine::cancel(EventHandle handle) noexcept {
   s.generation = next_generation(s.generation);
   release_slot(handle.slot_);
   --live_events_;
+  // A cancelled event's heap entry stays until it reaches the top. Timers reset far ahead (token
+  // refresh) would pile up dead entries and grow the heap without bound, so once the dead
+  // outnumber the live (and there are enough to matter), drop them all at once: amortised O(1)
+  // per cancel, and no allocation.
+  if (heap_.size() > 2 * live_events_ + kMinDeadToPurge) purge_cancelled();
   return true;
+}
+
+void Engine::purge_cancelled() noexcept {
+  std::size_t kept = 0;
+  for (const Entry& e : heap_) {
+    if (slot_at(e.slot).generation == e.generation) heap_[kept++] = e;
+  }
+  heap_.resize(kept);
+  // Entries sorted by (time, sequence) form a valid heap: every parent precedes its children.
+  std::sort(heap_.begin(), heap_.end(), [](const Entry& a, const Entry& b) { return earlier(a, b); });
 }
 
 bool Engine::is_pending(EventHandle handle) const noexcept {
