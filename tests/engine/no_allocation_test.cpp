@@ -77,10 +77,12 @@ std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxe
 
 TEST(AllocationCounter, CountsAllocations) {
   // Guards the test itself: if the replacement were not linked in, every check below would pass.
+  // The pointer escapes through a volatile, so clang may not elide the new/delete pair.
+  static int* volatile escaped = nullptr;
   const std::uint64_t before = allocations();
-  auto* p = new int(5);
+  escaped = new int(5);
   const std::uint64_t after = allocations();
-  delete p;
+  delete escaped;
   EXPECT_EQ(after - before, 1U);
 }
 
