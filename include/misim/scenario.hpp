@@ -42,9 +42,9 @@ struct MetricExpectation {
 /// a target. Checked against the calls the run made from the resource to the target.
 struct AccessExpectation {
   enum class Kind {
-    kGrantedUntil,  // every call before `at` was granted (and there was at least one)
-    kDeniedAfter,   // the first denial came at or after `at`, and no later than `at + within`
-    kAlwaysGranted, // no call was denied (and there was at least one)
+    kGrantedUntil,   // every call before `at` was granted (and there was at least one)
+    kDeniedAfter,    // the first denial came at or after `at`, and no later than `at + within`
+    kAlwaysGranted,  // no call was denied (and there was at least one)
   } kind = Kind::kAlwaysGranted;
   std::string resource;
   std::string target;

@@ -2,8 +2,9 @@
 //
 // At this stage of misim the model is the identity directory, changed by the timeline's lifecycle
 // operations at their times, and a network of queueing stations (the stages a token request
-// passes: imds, mirp, aad, ...) fed by workload generators; the token path builds on both. A Simulation is built from a SimulationConfig (which the scenario loader produces from
-// YAML), runs in slices so the caller can show progress, and exposes what it measured.
+// passes: imds, mirp, aad, ...) fed by workload generators; the token path builds on both. A Simulation is built from a
+// SimulationConfig (which the scenario loader produces from YAML), runs in slices so the caller can show progress, and
+// exposes what it measured.
 //
 //   Simulation sim(config);
 //   while (sim.advance(sim.now() + kMinute) == RunOutcome::kReachedEnd && sim.now() < config.duration) {}
@@ -64,7 +65,7 @@ struct TimelineRecord {
   SimTime at = 0;
   std::string operation;  // described in words
   bool applied = false;
-  std::string error;      // why not, when not applied
+  std::string error;  // why not, when not applied
 };
 
 /// Per-request outcome counts across all stages.

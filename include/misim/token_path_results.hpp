@@ -55,7 +55,7 @@ struct TokenPathStatistics {
   std::uint64_t client_cache_hits = 0;  // calls served from the SDK's cache
   std::uint64_t acquisitions = 0;       // token acquisitions started by clients
   std::uint64_t background_refreshes = 0;
-  std::uint64_t requests = 0;           // requests to endpoints, retries included
+  std::uint64_t requests = 0;  // requests to endpoints, retries included
   std::uint64_t retries = 0;
   std::uint64_t failed_acquisitions = 0;
   std::uint64_t endpoint_cache_hits = 0;  // answered from IMDS's cache

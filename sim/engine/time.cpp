@@ -18,9 +18,8 @@ struct Unit {
   SimTime ns;
 };
 
-constexpr Unit kDurationUnits[] = {{"ns", kNanosecond}, {"us", kMicrosecond}, {"ms", kMillisecond},
-                                   {"s", kSecond},      {"m", kMinute},       {"min", kMinute},
-                                   {"h", kHour},        {"d", kDay}};
+constexpr Unit kDurationUnits[] = {{"ns", kNanosecond}, {"us", kMicrosecond}, {"ms", kMillisecond}, {"s", kSecond},
+                                   {"m", kMinute},      {"min", kMinute},     {"h", kHour},         {"d", kDay}};
 constexpr std::string_view kDurationUnitList = "ns, us, ms, s, m (minutes), h or d";
 
 constexpr Unit kRateUnits[] = {{"ms", kMillisecond}, {"s", kSecond}, {"sec", kSecond}, {"m", kMinute},
@@ -101,7 +100,7 @@ std::string format_duration(SimTime duration) {
   std::string sign;
   Uint128 magnitude = duration < 0 ? static_cast<Uint128>(-(duration + 1)) + 1 : static_cast<Uint128>(duration);
   if (duration < 0) sign = "-";
-  static constexpr Unit kPrint[] = {{"d", kDay}, {"h", kHour}, {"m", kMinute}, {"s", kSecond},
+  static constexpr Unit kPrint[] = {{"d", kDay},          {"h", kHour},         {"m", kMinute},     {"s", kSecond},
                                     {"ms", kMillisecond}, {"us", kMicrosecond}, {"ns", kNanosecond}};
   // An exact whole number of the largest unit that divides it...
   for (const Unit& u : kPrint) {

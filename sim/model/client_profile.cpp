@@ -80,9 +80,8 @@ ClientProfile none() {
 }
 
 const std::array<ClientProfile, 6>& builtins() {
-  static const std::array<ClientProfile, 6> profiles = {imds_guidance(),         msal(),
-                                                        azure_identity_python(), azure_identity_js(),
-                                                        azure_identity_dotnet(), none()};
+  static const std::array<ClientProfile, 6> profiles = {
+      imds_guidance(), msal(), azure_identity_python(), azure_identity_js(), azure_identity_dotnet(), none()};
   return profiles;
 }
 

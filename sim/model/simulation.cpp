@@ -1,10 +1,10 @@
 #include "misim/simulation.hpp"
 
-#include "token_path.hpp"
-
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+
+#include "token_path.hpp"
 
 namespace misim {
 
@@ -27,7 +27,8 @@ Directory initial_directory(const SimulationConfig& config) {
 
 std::unique_ptr<TokenPath> make_token_path(Engine& engine, Directory& directory, const SimulationConfig& config,
                                            Fingerprint& fingerprint) {
-  Result<std::unique_ptr<TokenPath>> path = TokenPath::create(engine, directory, config.token_path, config.seed, config.warmup, fingerprint);
+  Result<std::unique_ptr<TokenPath>> path =
+      TokenPath::create(engine, directory, config.token_path, config.seed, config.warmup, fingerprint);
   if (!path) throw std::invalid_argument("token path does not resolve: " + path.error().message);
   return std::move(path).value();
 }
@@ -88,7 +89,8 @@ void Simulation::on_arrival(std::size_t w) {
 void Simulation::apply_timeline(std::size_t index) {
   const TimedOperation& t = config_.timeline[index];
   Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
-  timeline_log_.push_back(TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
+  timeline_log_.push_back(
+      TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
   token_path_->on_directory_changed();
   fingerprint_.add({kRecordTimeline, index, static_cast<std::uint64_t>(engine_.now()), done.ok() ? 1U : 0U});
 }

@@ -62,8 +62,9 @@ std::string_view to_string(AccessOutcome outcome) noexcept {
   return "unknown";
 }
 
-Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& directory, const TokenPathConfig& config,
-                                                     std::uint64_t seed, SimTime warmup, Fingerprint& fingerprint) {
+Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& directory,
+                                                     const TokenPathConfig& config, std::uint64_t seed, SimTime warmup,
+                                                     Fingerprint& fingerprint) {
   std::unique_ptr<TokenPath> path(new TokenPath(engine, directory, config, seed, warmup, fingerprint));
   TokenPath& p = *path;
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
@@ -79,7 +80,8 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
     Result<ResourceId> target = directory.lookup_resource(c.target);
     if (!target) return Error{where + target.error().message, {}};
     const ResourceTypeInfo& target_type = directory.type_of(*target);
-    if (!target_type.target) return Error{where + "'" + c.target + "' (" + target_type.name + ") is not a data-plane target", {}};
+    if (!target_type.target)
+      return Error{where + "'" + c.target + "' (" + target_type.name + ") is not a data-plane target", {}};
     const std::string audience = c.audience.empty() ? target_type.audience : c.audience;
     auto found = std::find(p.audiences_.begin(), p.audiences_.end(), audience);
     if (found == p.audiences_.end()) found = p.audiences_.insert(p.audiences_.end(), audience);
@@ -103,7 +105,17 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
       auto [it, inserted] = pair_index.emplace(key, static_cast<std::uint32_t>(p.pairs_.size()));
       if (inserted) p.pairs_.push_back(AccessPair{*host, *target});
       const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host->index();
-      p.slots_.push_back(Slot{static_cast<std::uint32_t>(w), *host, *target, it->second, kNone, 0, {}, 0, -1, kForever, 0,
+      p.slots_.push_back(Slot{static_cast<std::uint32_t>(w),
+                              *host,
+                              *target,
+                              it->second,
+                              kNone,
+                              0,
+                              {},
+                              0,
+                              -1,
+                              kForever,
+                              0,
                               RandomStream(seed, stream_entity, kPurposeCalls)});
     }
   }
@@ -329,9 +341,7 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
   if (!region.station->arrive(a)) endpoint_answers(a, kServiceUnavailable, 0);
 }
 
-bool TokenPath::arrive_at_aad(std::uint64_t tag) {
-  return aad_.front().station->arrive(tag | kRawCustomer);
-}
+bool TokenPath::arrive_at_aad(std::uint64_t tag) { return aad_.front().station->arrive(tag | kRawCustomer); }
 
 void TokenPath::on_aad_done(const StationVisit& visit) {
   // A customer of a plain stage workload (`stage: aad`), not a token request: nothing to answer.
@@ -380,7 +390,8 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   ++stats_.by_status[status];
   fingerprint_.add({kRecordAnswer, acq.slot, static_cast<std::uint64_t>(status), static_cast<std::uint64_t>(now)});
   if (status == kOk) {
-    const CachedToken& token = endpoint_cache_.at(cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
+    const CachedToken& token =
+        endpoint_cache_.at(cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
     slot.token_identity = acq.identity;
     slot.token_issued = token.issued;
     slot.token_expires = token.expires;
@@ -443,8 +454,7 @@ bool TokenPath::rbac_permits(IdentityId principal, ResourceId target, const std:
     const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(a));
     const EntityRef scope = ra.scope;
     const bool contains = scope == EntityRef(target) || scope == EntityRef(group) || scope == EntityRef(subscription) ||
-                          scope == EntityRef(tenant) ||
-                          (t.parent.valid() && scope == EntityRef(t.parent));
+                          scope == EntityRef(tenant) || (t.parent.valid() && scope == EntityRef(t.parent));
     if (contains && directory_.roles().role(ra.role).permits_data_action(action)) return true;
   }
   return false;
@@ -474,7 +484,8 @@ void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls) {
     p.first_denied = std::min(p.first_denied, now);
     p.last_denied = now;
   }
-  fingerprint_.add({kRecordAccess, slot.pair, static_cast<std::uint64_t>(outcome), calls, static_cast<std::uint64_t>(now)});
+  fingerprint_.add(
+      {kRecordAccess, slot.pair, static_cast<std::uint64_t>(outcome), calls, static_cast<std::uint64_t>(now)});
 }
 
 }  // namespace misim

@@ -135,8 +135,10 @@ Json access_json(const std::vector<AccessPair>& pairs, const Directory& dir) {
   }
   Json list = Json::array();
   const auto add = [&](const AccessPair& p) {
-    Json pj{{"resource", std::string(dir.name(p.resource))}, {"target", std::string(dir.name(p.target))},
-            {"granted", p.granted}, {"denied", p.denied}};
+    Json pj{{"resource", std::string(dir.name(p.resource))},
+            {"target", std::string(dir.name(p.target))},
+            {"granted", p.granted},
+            {"denied", p.denied}};
     if (p.granted > 0) pj["last_granted_s"] = to_seconds(p.last_granted);
     if (p.denied > 0) {
       pj["first_denied_s"] = to_seconds(p.first_denied);
@@ -150,8 +152,12 @@ Json access_json(const std::vector<AccessPair>& pairs, const Directory& dir) {
   for (const AccessPair& p : pairs) {
     if (p.denied == 0 && list.size() < kMaxPairs) add(p);
   }
-  return Json{{"granted", granted}, {"denied", denied}, {"pair_count", pairs.size()}, {"pairs_with_denials", pairs_denied},
-              {"pairs", list}, {"pairs_omitted", pairs.size() - list.size()}};
+  return Json{{"granted", granted},
+              {"denied", denied},
+              {"pair_count", pairs.size()},
+              {"pairs_with_denials", pairs_denied},
+              {"pairs", list},
+              {"pairs_omitted", pairs.size() - list.size()}};
 }
 
 /// Checks an access expectation against the calls the run made from the resource to the target.
@@ -187,8 +193,9 @@ ExpectationResult evaluate_access(const AccessExpectation& e, const Simulation& 
       const SimTime latest = e.within == kForever ? kForever : e.at + e.within;
       r.met = pair->denied > 0 && pair->first_denied >= e.at && pair->first_denied <= latest;
       if (!r.met) {
-        r.detail = pair->denied == 0 ? "never denied" : "first denied at " + clock(pair->first_denied) + " (" +
-                                                            std::string(to_string(pair->first_denial)) + ")";
+        r.detail = pair->denied == 0 ? "never denied"
+                                     : "first denied at " + clock(pair->first_denied) + " (" +
+                                           std::string(to_string(pair->first_denial)) + ")";
       }
       break;
     }
@@ -209,7 +216,8 @@ Json directory_json(const Directory& dir, SimTime now) {
     const Identity& id = dir.identity(IdentityId(static_cast<std::uint32_t>(i)));
     if (id.life.alive()) ++by_kind[static_cast<int>(id.kind)];
   }
-  j["identities"] = Json{{"system_assigned", by_kind[0]}, {"user_assigned", by_kind[1]}, {"service_principals", by_kind[2]}};
+  j["identities"] =
+      Json{{"system_assigned", by_kind[0]}, {"user_assigned", by_kind[1]}, {"service_principals", by_kind[2]}};
   std::uint64_t orphaned = 0;
   for (std::size_t i = 0; i < dir.count(EntityKind::kRoleAssignment); ++i) {
     const RoleAssignmentId id(static_cast<std::uint32_t>(i));

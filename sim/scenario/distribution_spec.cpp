@@ -21,7 +21,8 @@ double ns(const Document& doc, const MapReader& m, std::string_view key) {
 
 Distribution read_duration_distribution(const Document& doc, const YAML::Node& node, const std::string& what) {
   if (node.IsScalar()) return Distribution::constant(static_cast<double>(doc.duration(node, what)));
-  if (!node.IsMap()) doc.fail(node, what + " must be a duration such as 5ms or a mapping such as {dist: exponential, mean: 5ms}");
+  if (!node.IsMap())
+    doc.fail(node, what + " must be a duration such as 5ms or a mapping such as {dist: exponential, mean: 5ms}");
   // First find the kind, to check the remaining keys against that kind's parameters.
   const YAML::Node kind_node = node["dist"];
   const std::vector<std::string_view>& kinds = words(Choice::kDistributionKind);
@@ -51,7 +52,8 @@ Distribution read_duration_distribution(const Document& doc, const YAML::Node& n
   if (kind == "lognormal") {
     MapReader m(doc, node, what, allowed);
     if (m.has("median") || m.has("p99")) {
-      if (m.has("mu") || m.has("sigma")) doc.fail(node, what + ": give either median and p99, or mu and sigma, not both");
+      if (m.has("mu") || m.has("sigma"))
+        doc.fail(node, what + ": give either median and p99, or mu and sigma, not both");
       return take(doc, node, Distribution::lognormal_median_p99(ns(doc, m, "median"), ns(doc, m, "p99")), what);
     }
     // mu and sigma describe ln(X) with X in seconds, the convention of most published fits.
@@ -82,7 +84,8 @@ Distribution read_duration_distribution(const Document& doc, const YAML::Node& n
       q = std::strtod(key.c_str() + 1, &end);
       if (end == nullptr || *end != '\0') q = -1;
     }
-    if (!(q >= 0 && q <= 100)) doc.fail(it->first, what + ": percentile keys are p0 to p100 (e.g. p50, p99.9), got '" + key + "'");
+    if (!(q >= 0 && q <= 100))
+      doc.fail(it->first, what + ": percentile keys are p0 to p100 (e.g. p50, p99.9), got '" + key + "'");
     points.push_back({q / 100.0, static_cast<double>(doc.duration(it->second, what + " '" + key + "'"))});
   }
   return take(doc, node, Distribution::empirical(std::move(points)), what);

@@ -43,7 +43,8 @@ std::vector<Param> read_params(const Document& doc, const YAML::Node& root, cons
       for (const Param& p : params) {
         if (p.name == name) doc.fail(it->first, "duplicate param '" + name + "'");
       }
-      if (!it->second.IsScalar()) doc.fail(it->second, "param '" + name + "' must be a single value (number, duration, rate or word)");
+      if (!it->second.IsScalar())
+        doc.fail(it->second, "param '" + name + "' must be a single value (number, duration, rate or word)");
       if (it->second.Scalar().find("$<") != std::string::npos) {
         doc.fail(it->second, "param '" + name + "' refers to another param; params hold plain values");
       }
@@ -58,9 +59,10 @@ std::vector<Param> read_params(const Document& doc, const YAML::Node& root, cons
       if (p.name == name) found = &p;
     }
     if (found == nullptr) {
-      std::string known = names.empty() ? "; this scenario has no params" : "; its params are " + scenario::quoted_list(names);
-      doc.fail(SourcePlace{doc.file(), 0, 0},
-               "--set " + name + ": the scenario has no param '" + name + "'" + scenario::did_you_mean(name, names) + known);
+      std::string known =
+          names.empty() ? "; this scenario has no params" : "; its params are " + scenario::quoted_list(names);
+      doc.fail(SourcePlace{doc.file(), 0, 0}, "--set " + name + ": the scenario has no param '" + name + "'" +
+                                                  scenario::did_you_mean(name, names) + known);
     }
     found->value = value;
     found->overridden = true;
@@ -81,14 +83,16 @@ StageConfig read_stage(const Document& doc, const std::string& name, const YAML:
     if (cap.IsScalar() && doc.scalar(cap, what) == "unlimited") {
       stage.station.queue_capacity = -1;
     } else {
-      stage.station.queue_capacity = doc.integer(cap, what + " 'queue_capacity' (or 'unlimited')", 0, kMaxQueueCapacity);
+      stage.station.queue_capacity =
+          doc.integer(cap, what + " 'queue_capacity' (or 'unlimited')", 0, kMaxQueueCapacity);
     }
   }
   stage.station.service = scenario::read_duration_distribution(doc, m.require("latency"), what + " 'latency'");
   return stage;
 }
 
-std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, const std::string& what) {
+std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const YAML::Node& node,
+                       const std::string& what) {
   const std::string name = doc.string(node, what);
   if (name == "aad") return kAadStage;  // the token path's AAD (its first region)
   std::vector<std::string_view> names = {"aad"};
@@ -96,11 +100,13 @@ std::size_t find_stage(const Document& doc, const SimulationConfig& sim, const Y
     if (sim.stages[i].name == name) return i;
     names.push_back(sim.stages[i].name);
   }
-  doc.fail(node, what + ": no service named '" + name + "'" + scenario::did_you_mean(name, names) +
-                     (names.empty() ? "; define it under 'services:'" : "; services are " + scenario::quoted_list(names)));
+  doc.fail(node,
+           what + ": no service named '" + name + "'" + scenario::did_you_mean(name, names) +
+               (names.empty() ? "; define it under 'services:'" : "; services are " + scenario::quoted_list(names)));
 }
 
-WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, const YAML::Node& node, std::size_t index) {
+WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, const YAML::Node& node,
+                             std::size_t index) {
   const std::string what = "workload #" + std::to_string(index + 1);
   MapReader m(doc, node, what, scenario::keys(Section::kWorkload));
   WorkloadConfig w;
@@ -126,7 +132,8 @@ MetricExpectation read_expectation(const Document& doc, const YAML::Node& node, 
   constexpr double kBig = std::numeric_limits<double>::max();
   if (m.has("between")) {
     const YAML::Node range = m.get("between");
-    if (!range.IsSequence() || range.size() != 2) doc.fail(range, what + " 'between' must be a list of two numbers [low, high]");
+    if (!range.IsSequence() || range.size() != 2)
+      doc.fail(range, what + " 'between' must be a list of two numbers [low, high]");
     e.above = doc.number(range[0], what + " 'between' low", -kBig, kBig);
     e.below = doc.number(range[1], what + " 'between' high", -kBig, kBig);
     if (m.has("below") || m.has("above")) doc.fail(node, what + ": use 'between' or 'below'/'above', not both");
@@ -180,7 +187,8 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
     throw LoadAbort{Error{"YAML syntax: " + e.msg, SourcePlace{file, e.mark.line + 1, e.mark.column + 1}}};
   }
   const Document bootstrap(file, nullptr);
-  if (!root.IsDefined() || root.IsNull()) bootstrap.fail(SourcePlace{file, 1, 1}, "the scenario is empty; it needs at least 'name' and 'duration'");
+  if (!root.IsDefined() || root.IsNull())
+    bootstrap.fail(SourcePlace{file, 1, 1}, "the scenario is empty; it needs at least 'name' and 'duration'");
   if (!root.IsMap()) bootstrap.fail(root, "a scenario must be a mapping with keys such as name, duration, services");
   s.params = read_params(bootstrap, root, overrides);
   const Document doc(file, &s.params);
@@ -190,14 +198,16 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   if (top.has("description")) s.description = doc.string(top.get("description"), "'description'");
   SimulationConfig& sim = s.simulation;
   if (top.has("seed")) {
-    sim.seed = static_cast<std::uint64_t>(doc.integer(top.get("seed"), "'seed'", 0, std::numeric_limits<std::int64_t>::max()));
+    sim.seed =
+        static_cast<std::uint64_t>(doc.integer(top.get("seed"), "'seed'", 0, std::numeric_limits<std::int64_t>::max()));
   }
   sim.duration = doc.duration(top.require("duration"), "'duration'");
   if (sim.duration <= 0) doc.fail(top.get("duration"), "'duration' must be longer than 0s");
   if (top.has("warmup")) sim.warmup = doc.duration(top.get("warmup"), "'warmup'");
   if (overrides.seed) sim.seed = *overrides.seed;
   if (overrides.duration) sim.duration = *overrides.duration;
-  if (sim.warmup >= sim.duration) doc.fail(top.has("warmup") ? top.get("warmup") : root, "'warmup' must be shorter than the duration");
+  if (sim.warmup >= sim.duration)
+    doc.fail(top.has("warmup") ? top.get("warmup") : root, "'warmup' must be shorter than the duration");
 
   scenario::TopologyReading estate =
       scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.seed, sim.duration);
@@ -208,7 +218,9 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");
-    if (!services.IsMap()) doc.fail(services, "'services' must map service names to their parameters, e.g. {aad: {servers: 64, latency: 40ms}}");
+    if (!services.IsMap())
+      doc.fail(services,
+               "'services' must map service names to their parameters, e.g. {aad: {servers: 64, latency: 40ms}}");
     for (auto it = services.begin(); it != services.end(); ++it) {
       const std::string name = it->first.Scalar();
       for (const StageConfig& st : sim.stages) {
@@ -251,7 +263,8 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
 
 }  // namespace
 
-Result<Scenario> load_scenario_text(const std::string& text, const std::string& file, const ScenarioOverrides& overrides) {
+Result<Scenario> load_scenario_text(const std::string& text, const std::string& file,
+                                    const ScenarioOverrides& overrides) {
   try {
     return read_scenario(text, file, overrides);
   } catch (const LoadAbort& abort) {

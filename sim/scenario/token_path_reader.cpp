@@ -19,7 +19,8 @@ std::vector<std::string_view> profile_names(const TokenPathConfig& config) {
 void read_imds(const Document& doc, const YAML::Node& node, ImdsConfig& c) {
   const MapReader m(doc, node, "service 'imds'", keys(Section::kImds));
   if (m.has("rate_limit")) c.rate_limit_per_second = doc.rate(m.get("rate_limit"), "imds 'rate_limit'").per_second;
-  if (m.has("max_concurrent")) c.max_concurrent = static_cast<int>(doc.integer(m.get("max_concurrent"), "imds 'max_concurrent'", 1, 100000));
+  if (m.has("max_concurrent"))
+    c.max_concurrent = static_cast<int>(doc.integer(m.get("max_concurrent"), "imds 'max_concurrent'", 1, 100000));
   if (m.has("latency")) c.latency = read_duration_distribution(doc, m.get("latency"), "imds 'latency'");
   if (m.has("cache")) c.caches_tokens = doc.boolean(m.get("cache"), "imds 'cache'");
   if (m.has("cache_margin")) c.cache_margin = doc.duration(m.get("cache_margin"), "imds 'cache_margin'");
@@ -36,7 +37,8 @@ void read_aad(const Document& doc, const YAML::Node& node, AadConfig& c) {
                                 : doc.integer(cap, "aad 'queue_capacity' (or 'unlimited')", 0, 1'000'000'000);
   }
   if (m.has("latency")) region.latency = read_duration_distribution(doc, m.get("latency"), "aad 'latency'");
-  if (m.has("throttle_rate")) region.throttle_rate_per_second = doc.rate(m.get("throttle_rate"), "aad 'throttle_rate'").per_second;
+  if (m.has("throttle_rate"))
+    region.throttle_rate_per_second = doc.rate(m.get("throttle_rate"), "aad 'throttle_rate'").per_second;
   if (m.has("token_lifetime")) {
     c.token_lifetime = doc.duration(m.get("token_lifetime"), "aad 'token_lifetime'");
     if (c.token_lifetime <= 0) doc.fail(m.get("token_lifetime"), "aad 'token_lifetime' must be longer than 0s");
@@ -62,7 +64,8 @@ void read_mirp(const Document& doc, const YAML::Node& node, MirpConfig& c) {
   const MapReader m(doc, node, "service 'mirp'", keys(Section::kMirp));
   if (m.has("cert_validity")) c.cert_validity = doc.duration(m.get("cert_validity"), "mirp 'cert_validity'");
   if (m.has("cert_roll_after")) c.cert_roll_after = doc.duration(m.get("cert_roll_after"), "mirp 'cert_roll_after'");
-  if (m.has("roll_retry_interval")) c.roll_retry_interval = doc.duration(m.get("roll_retry_interval"), "mirp 'roll_retry_interval'");
+  if (m.has("roll_retry_interval"))
+    c.roll_retry_interval = doc.duration(m.get("roll_retry_interval"), "mirp 'roll_retry_interval'");
   if (c.cert_roll_after <= 0 || c.cert_roll_after >= c.cert_validity) {
     doc.fail(node, "mirp: 'cert_roll_after' must be between 0s and 'cert_validity'");
   }
@@ -70,9 +73,11 @@ void read_mirp(const Document& doc, const YAML::Node& node, MirpConfig& c) {
 
 void read_propagation(const Document& doc, const YAML::Node& node, PropagationConfig& c) {
   const MapReader m(doc, node, "service 'propagation'", keys(Section::kPropagation));
-  if (m.has("rbac_delay")) c.rbac_delay = read_duration_distribution(doc, m.get("rbac_delay"), "propagation 'rbac_delay'");
+  if (m.has("rbac_delay"))
+    c.rbac_delay = read_duration_distribution(doc, m.get("rbac_delay"), "propagation 'rbac_delay'");
   if (m.has("identity_replication")) {
-    c.identity_replication = read_duration_distribution(doc, m.get("identity_replication"), "propagation 'identity_replication'");
+    c.identity_replication =
+        read_duration_distribution(doc, m.get("identity_replication"), "propagation 'identity_replication'");
   }
 }
 
@@ -157,7 +162,8 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
   }
   if (m.has("client")) w.client = doc.choice(m.get("client"), what + " 'client'", profile_names(config));
   w.rate_per_second = doc.rate(m.require("rate"), what + " 'rate'").per_second;
-  if (m.has("arrivals")) w.poisson = doc.choice(m.get("arrivals"), what + " 'arrivals'", words(Choice::kArrivalProcess)) == "poisson";
+  if (m.has("arrivals"))
+    w.poisson = doc.choice(m.get("arrivals"), what + " 'arrivals'", words(Choice::kArrivalProcess)) == "poisson";
   if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
   if (m.has("stop")) w.stop = doc.duration(m.get("stop"), what + " 'stop'");
   if (w.stop <= w.start) doc.fail(node, what + ": 'stop' must come after 'start'");
@@ -170,7 +176,8 @@ std::vector<AccessExpectation> read_access_expectation(const Document& doc, cons
   const MapReader m(doc, node, what, keys(Section::kAccessExpectation));
   const std::string pair = doc.string(m.require("access"), what + " 'access'");
   const std::size_t arrow = pair.find("->");
-  if (arrow == std::string::npos) doc.fail(m.get("access"), what + " 'access' must read 'RESOURCE -> TARGET', e.g. web-0 -> vault");
+  if (arrow == std::string::npos)
+    doc.fail(m.get("access"), what + " 'access' must read 'RESOURCE -> TARGET', e.g. web-0 -> vault");
   const auto trim = [](std::string s) {
     const auto b = s.find_first_not_of(' ');
     const auto e = s.find_last_not_of(' ');
@@ -200,12 +207,14 @@ std::vector<AccessExpectation> read_access_expectation(const Document& doc, cons
     ++kinds;
   }
   if (m.has("granted")) {
-    if (doc.choice(m.get("granted"), what + " 'granted'", {"always"}) == "always") e.kind = AccessExpectation::Kind::kAlwaysGranted;
+    if (doc.choice(m.get("granted"), what + " 'granted'", {"always"}) == "always")
+      e.kind = AccessExpectation::Kind::kAlwaysGranted;
     e.text = " always granted";
     ++kinds;
   }
   if (kinds != 1) doc.fail(node, what + " needs exactly one of 'granted_until', 'denied_after' or 'granted: always'");
-  if (m.has("within") && e.kind != AccessExpectation::Kind::kDeniedAfter) doc.fail(m.get("within"), what + ": 'within' goes with 'denied_after'");
+  if (m.has("within") && e.kind != AccessExpectation::Kind::kDeniedAfter)
+    doc.fail(m.get("within"), what + ": 'within' goes with 'denied_after'");
   std::vector<AccessExpectation> out;
   for (const std::string& r : expand(estate, from)) {
     require_resource(doc, estate, m.get("access"), r, what + " 'access'");

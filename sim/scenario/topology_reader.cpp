@@ -25,8 +25,10 @@ class Reader {
     const MapReader m(doc_, node, "'topology'", keys(Section::kTopology));
     if (m.has("limits")) read_limits(m.get("limits"));
     for_each(m.get("tenants"), "'tenants'", [&](const YAML::Node& n, std::size_t) {
-      const std::string name = n.IsScalar() ? doc_.string(n, "tenant name")
-                                            : doc_.string(MapReader(doc_, n, "tenant", keys(Section::kTenant)).require("name"), "tenant 'name'");
+      const std::string name =
+          n.IsScalar()
+              ? doc_.string(n, "tenant name")
+              : doc_.string(MapReader(doc_, n, "tenant", keys(Section::kTenant)).require("name"), "tenant 'name'");
       out_.topology.tenants.push_back(name);
       tenant_places_.push_back(doc_.place(n));
     });
@@ -49,14 +51,16 @@ class Reader {
     bool any_group = false;
     for_each(m.get("resource_groups"), "'resource_groups'", [&](const YAML::Node& n, std::size_t) {
       const MapReader g(doc_, n, "resource group", keys(Section::kResourceGroup));
-      const std::string sub = g.has("subscription") ? doc_.string(g.get("subscription"), "resource group 'subscription'")
-                                                    : out_.topology.subscriptions.front().name;
+      const std::string sub = g.has("subscription")
+                                  ? doc_.string(g.get("subscription"), "resource group 'subscription'")
+                                  : out_.topology.subscriptions.front().name;
       const std::string name = doc_.string(g.require("name"), "resource group 'name'");
       if (!any_group) default_group_ = name;
       any_group = true;
       add(DirectoryOperation::create_resource_group(name, sub), n);
     });
-    if (!any_group) add(DirectoryOperation::create_resource_group(default_group_, out_.topology.subscriptions.front().name), node);
+    if (!any_group)
+      add(DirectoryOperation::create_resource_group(default_group_, out_.topology.subscriptions.front().name), node);
     for_each(m.get("identities"), "'identities'", [&](const YAML::Node& n, std::size_t) { read_identity(n); });
     for_each(m.get("resources"), "'resources'", [&](const YAML::Node& n, std::size_t) { read_resource(n); });
     for_each(m.get("role_assignments"), "'role_assignments'", [&](const YAML::Node& n, std::size_t) {
@@ -94,7 +98,8 @@ class Reader {
       std::string action;
       for (std::string_view a : timeline_actions()) {
         if (!m.has(a)) continue;
-        if (!action.empty()) doc_.fail(n, what + " has two actions, '" + action + "' and '" + std::string(a) + "'; give one per entry");
+        if (!action.empty())
+          doc_.fail(n, what + " has two actions, '" + action + "' and '" + std::string(a) + "'; give one per entry");
         action = a;
       }
       if (action.empty()) doc_.fail(n, what + " needs an action: one of " + quoted_list(timeline_actions()));
@@ -129,9 +134,10 @@ class Reader {
     TopologyFailure failure;
     Result<Directory> dir = build_directory(out_.topology, seed, &failure);
     if (!dir) {
-      const SourcePlace& where = failure.part == TopologyFailure::Part::kTenant         ? tenant_places_[failure.index]
-                                 : failure.part == TopologyFailure::Part::kSubscription ? subscription_places_[failure.index]
-                                                                                         : places_[failure.index];
+      const SourcePlace& where = failure.part == TopologyFailure::Part::kTenant ? tenant_places_[failure.index]
+                                 : failure.part == TopologyFailure::Part::kSubscription
+                                     ? subscription_places_[failure.index]
+                                     : places_[failure.index];
       std::string what = failure.part == TopologyFailure::Part::kOperation
                              ? describe(out_.topology.operations[failure.index]) + ": "
                              : std::string();
@@ -140,7 +146,8 @@ class Reader {
     for (std::size_t k = 0; k < out_.timeline.size(); ++k) {
       const TimedOperation& t = out_.timeline[k];
       if (auto done = apply(*dir, t.operation, t.at); !done) {
-        doc_.fail(timeline_places_[k], "at " + format_duration(t.at) + ", " + describe(t.operation) + ": " + done.error().message);
+        doc_.fail(timeline_places_[k],
+                  "at " + format_duration(t.at) + ", " + describe(t.operation) + ": " + done.error().message);
       }
     }
   }
@@ -211,12 +218,14 @@ class Reader {
                                            : std::string("user_assigned");
     for (const std::string& instance : instance_names(m, name, "identity '" + name + "'")) {
       if (kind == "user_assigned") {
-        if (m.has("tenant")) doc_.fail(m.get("tenant"), "a user-assigned identity lives in a resource group: use 'group'");
+        if (m.has("tenant"))
+          doc_.fail(m.get("tenant"), "a user-assigned identity lives in a resource group: use 'group'");
         const std::string group = m.has("group") ? doc_.string(m.get("group"), "identity 'group'") : default_group_;
         add(DirectoryOperation::create_user_assigned(instance, group), n);
       } else {
         if (m.has("group")) doc_.fail(m.get("group"), "a service principal belongs to a tenant: use 'tenant'");
-        const std::string tenant = m.has("tenant") ? doc_.string(m.get("tenant"), "identity 'tenant'") : out_.topology.tenants.front();
+        const std::string tenant =
+            m.has("tenant") ? doc_.string(m.get("tenant"), "identity 'tenant'") : out_.topology.tenants.front();
         add(DirectoryOperation::create_service_principal(instance, tenant), n);
       }
     }
@@ -235,12 +244,14 @@ class Reader {
     } else {
       containers = {m.has("group") ? doc_.string(m.get("group"), what + " 'group'") : default_group_};
     }
-    const bool system_assigned = m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
+    const bool system_assigned =
+        m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
     std::vector<std::string> uamis;
     if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), what + " 'user_assigned'");
     for (const std::string& instance : instance_names(m, name, what)) {
       add(DirectoryOperation::create_resource(instance, type, containers.front(), system_assigned), n);
-      for (const std::string& identity : uamis) add(DirectoryOperation::attach(instance, identity), m.get("user_assigned"));
+      for (const std::string& identity : uamis)
+        add(DirectoryOperation::attach(instance, identity), m.get("user_assigned"));
     }
   }
 
@@ -259,7 +270,8 @@ class Reader {
   void read_outage(const YAML::Node& v, const std::string& what, SimTime at, SimTime duration) {
     const std::string w = what + " 'outage'";
     const MapReader m(doc_, v, w, keys(Section::kOutage));
-    const std::string service = doc_.choice(m.require("service"), w + " 'service'", words(Choice::kOutageService));  // more with the fault issue
+    const std::string service = doc_.choice(m.require("service"), w + " 'service'",
+                                            words(Choice::kOutageService));  // more with the fault issue
     (void)service;
     FaultConfig f;
     f.kind = FaultConfig::Kind::kAadOutage;
@@ -302,7 +314,8 @@ class Reader {
       const MapReader m(doc_, v, w, keys(Section::kCreateUserAssigned));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
-      for (const std::string& instance : instance_names(m, name, w)) timed(DirectoryOperation::create_user_assigned(instance, group));
+      for (const std::string& instance : instance_names(m, name, w))
+        timed(DirectoryOperation::create_user_assigned(instance, group));
     } else if (action == "create_resource") {
       const MapReader m(doc_, v, w, keys(Section::kCreateResource));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");

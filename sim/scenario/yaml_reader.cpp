@@ -151,8 +151,8 @@ std::string Document::choice(const YAML::Node& node, std::string_view what,
   for (std::string_view c : choices) {
     if (c == text) return text;
   }
-  fail(node, std::string(what) + " must be " + quoted_list(choices) + ", got " + shown(text) +
-                 did_you_mean(text, choices));
+  fail(node,
+       std::string(what) + " must be " + quoted_list(choices) + ", got " + shown(text) + did_you_mean(text, choices));
 }
 
 MapReader::MapReader(const Document& doc, const YAML::Node& node, std::string what,

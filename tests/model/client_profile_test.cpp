@@ -1,7 +1,7 @@
 // The built-in client SDK profiles carry the published retry and refresh behaviour (azure-facts.md).
-#include <gtest/gtest.h>
-
 #include "misim/client_profile.hpp"
+
+#include <gtest/gtest.h>
 
 namespace misim {
 namespace {

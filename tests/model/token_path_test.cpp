@@ -58,10 +58,11 @@ TEST(Imds, RejectsTheSixthConcurrentRequestWith429) {
 }
 
 TEST(Imds, RejectsThe21stRequestWithinASecondWith429) {
-  std::string text = "name: burst\nduration: 2h\nservices:\n  imds: {latency: 1ms, max_concurrent: 100}\n"
-                     "topology:\n  resources:\n    - {name: vm, type: vm, system_assigned: true}\n"
-                     "    - {name: vault, type: key_vault}\n"
-                     "  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]\nworkload:\n";
+  std::string text =
+      "name: burst\nduration: 2h\nservices:\n  imds: {latency: 1ms, max_concurrent: 100}\n"
+      "topology:\n  resources:\n    - {name: vm, type: vm, system_assigned: true}\n"
+      "    - {name: vault, type: key_vault}\n"
+      "  role_assignments: [{principal: vm, role: Key Vault Secrets User, scope: vault}]\nworkload:\n";
   for (int i = 0; i < 21; ++i) text += "  - {from: vm, target: vault, rate: 1/h, arrivals: constant, client: none}\n";
   Simulation sim(load(text).simulation);
   sim.advance(kHour + 500 * kMillisecond);
@@ -209,7 +210,8 @@ workload:
   EXPECT_NEAR(static_cast<double>(sim.token_statistics().acquisitions) / keys_days, 5.0, 0.3);
   EXPECT_NEAR(static_cast<double>(sim.token_statistics().tokens_issued) / keys_days, 1.0, 0.05);
   EXPECT_EQ(sim.token_statistics().failed_acquisitions, 0U);
-  EXPECT_EQ(sim.token_statistics().endpoint_cache_hits, sim.token_statistics().acquisitions - sim.token_statistics().tokens_issued);
+  EXPECT_EQ(sim.token_statistics().endpoint_cache_hits,
+            sim.token_statistics().acquisitions - sim.token_statistics().tokens_issued);
 }
 
 }  // namespace

@@ -75,14 +75,16 @@ TEST_F(Cli, RunsTheQuickstartAndWritesTheSummary) {
   ASSERT_TRUE(fs::exists(out / "summary.json"));
   std::ifstream in(out / "summary.json");
   const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const char* field : {"\"scenario\"", "\"seed\"", "\"params\"", "\"sim_time_s\"", "\"events\"", "\"wall_s\"",
-                            "\"fingerprint\"", "\"stages\"", "\"arrivals\"", "\"completed\"", "\"rejected\"",
-                            "\"utilization\"", "\"wait_ms\"", "\"sojourn_ms\"", "\"p99\"", "\"requests\"",
-                            "\"by_status\"", "\"cache_hits\"", "\"latency_ms\"", "\"access\"", "\"expectations\""}) {
+  for (const char* field :
+       {"\"scenario\"",    "\"seed\"",       "\"params\"",      "\"sim_time_s\"", "\"events\"",    "\"wall_s\"",
+        "\"fingerprint\"", "\"stages\"",     "\"arrivals\"",    "\"completed\"",  "\"rejected\"",  "\"utilization\"",
+        "\"wait_ms\"",     "\"sojourn_ms\"", "\"p99\"",         "\"requests\"",   "\"by_status\"", "\"cache_hits\"",
+        "\"latency_ms\"",  "\"access\"",     "\"expectations\""}) {
     EXPECT_THAT(json, HasSubstr(field));
   }
   // No partial files are left behind.
-  for (const auto& entry : fs::directory_iterator(out)) EXPECT_EQ(entry.path().filename().string().rfind(".", 0), std::string::npos);
+  for (const auto& entry : fs::directory_iterator(out))
+    EXPECT_EQ(entry.path().filename().string().rfind(".", 0), std::string::npos);
 }
 
 TEST_F(Cli, BadInputExitsWith2AtItsPlaceAndWritesNothing) {
@@ -157,23 +159,28 @@ TEST_F(Cli, GraphAtATimeAppliesTheTimelineUpToIt) {
 }
 
 TEST_F(Cli, ImpactOfDeletingASharedIdentityListsEveryVmAndTheOrphanedAssignment) {
-  const Outcome o = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id");
+  const Outcome o =
+      run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id");
   EXPECT_EQ(o.exit_code, 0) << o.output;
   for (int i = 0; i < 5; ++i) EXPECT_THAT(o.output, HasSubstr("web-" + std::to_string(i)));
   EXPECT_THAT(o.output, HasSubstr("Identity not found"));
-  const Outcome json = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id --json");
+  const Outcome json =
+      run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete web-id --json");
   EXPECT_EQ(json.exit_code, 0);
   EXPECT_THAT(json.output, HasSubstr("{"));
 }
 
 TEST_F(Cli, ImpactOfAnUnknownNameExitsWith2) {
-  const Outcome o = run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete nobody");
+  const Outcome o =
+      run_cli("impact " MISIM_SOURCE_DIR "/scenarios/deletion/delete-shared-user-assigned.yaml --delete nobody");
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.output, HasSubstr("nobody"));
 }
 
 TEST_F(Cli, ALifecycleErrorInTheTopologyIsPlaced) {
-  const std::string file = write("twice.yaml", "name: x\nduration: 1h\ntopology:\n  identities: [{name: id1}]\n  resources:\n    - {name: vm1, type: vm, user_assigned: [id1, id1]}\n");
+  const std::string file = write("twice.yaml",
+                                 "name: x\nduration: 1h\ntopology:\n  identities: [{name: id1}]\n  resources:\n    - "
+                                 "{name: vm1, type: vm, user_assigned: [id1, id1]}\n");
   const Outcome o = run_cli("validate " + file);
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.output, HasSubstr(file + ":6:"));

@@ -25,7 +25,8 @@ std::vector<std::string> scenario_files() {
 
 std::string test_name(const testing::TestParamInfo<std::string>& info) {
   std::string rel = std::filesystem::relative(info.param, MISIM_SOURCE_DIR "/scenarios").replace_extension("").string();
-  std::replace_if(rel.begin(), rel.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  std::replace_if(
+      rel.begin(), rel.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
   return rel;
 }
 
@@ -35,7 +36,8 @@ TEST_P(ScenarioLibrary, OpensWithACommentSayingWhatItShows) {
   std::ifstream in(GetParam());
   std::string first;
   std::getline(in, first);
-  ASSERT_TRUE(first.rfind("# ", 0) == 0) << GetParam() << " must open with a comment saying what it teaches or measures";
+  ASSERT_TRUE(first.rfind("# ", 0) == 0) << GetParam()
+                                         << " must open with a comment saying what it teaches or measures";
   EXPECT_GT(first.size(), 10U);
 }
 

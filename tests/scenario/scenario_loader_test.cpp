@@ -2,11 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/topology.hpp"
-
-#include <cmath>
 
 namespace misim {
 namespace {
@@ -57,7 +57,8 @@ workload: [{stage: gateway, rate: ${r}}]
 }
 
 TEST(ScenarioLoader, SetOverridesAParamAndMarksIt) {
-  const std::string text = "name: p\nduration: 1m\nparams: {n: 7}\nservices: {gateway: {servers: ${n}, latency: 1ms}}\n";
+  const std::string text =
+      "name: p\nduration: 1m\nparams: {n: 7}\nservices: {gateway: {servers: ${n}, latency: 1ms}}\n";
   ScenarioOverrides o;
   o.params.emplace_back("n", "3");
   Result<Scenario> s = load_scenario_text(text, "t.yaml", o);
@@ -109,13 +110,15 @@ TEST(ScenarioLoader, RejectsADurationWithoutUnitAtItsPlace) {
 }
 
 TEST(ScenarioLoader, RejectsARateWithoutUnit) {
-  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: aad, rate: 10}]\n");
+  const Error e =
+      load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: aad, rate: 10}]\n");
   EXPECT_EQ(e.place.line, 4);
   EXPECT_THAT(e.message, HasSubstr("rate '10' needs a unit"));
 }
 
 TEST(ScenarioLoader, RejectsAReferenceToAnUnknownService) {
-  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: add, rate: 1/s}]\n");
+  const Error e =
+      load_error("name: x\nduration: 1s\nservices: {aad: {latency: 1ms}}\nworkload: [{stage: add, rate: 1/s}]\n");
   EXPECT_THAT(e.message, HasSubstr("no service named 'add'"));
   EXPECT_THAT(e.message, HasSubstr("did you mean 'aad'"));
 }
@@ -136,15 +139,21 @@ TEST(ScenarioLoader, RejectsWrongTypesWithWhatWasExpected) {
 }
 
 TEST(ScenarioLoader, RejectsAnUnknownDistributionKindWithASuggestion) {
-  const Error e = load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormel, median: 1ms, p99: 2ms}}}\n");
+  const Error e =
+      load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormel, median: 1ms, p99: 2ms}}}\n");
   EXPECT_THAT(e.message, HasSubstr("did you mean 'lognormal'"));
 }
 
 TEST(ScenarioLoader, RejectsInconsistentDistributionParameters) {
-  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormal, median: 5ms, p99: 1ms}}}\n").message,
-              HasSubstr("p99 must be at least the median"));
-  EXPECT_THAT(load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: empirical, percentiles: {p50: 1ms, p100: 2ms}}}}\n").message,
-              HasSubstr("must start at quantile 0"));
+  EXPECT_THAT(
+      load_error("name: x\nduration: 1s\nservices: {aad: {latency: {dist: lognormal, median: 5ms, p99: 1ms}}}\n")
+          .message,
+      HasSubstr("p99 must be at least the median"));
+  EXPECT_THAT(
+      load_error(
+          "name: x\nduration: 1s\nservices: {aad: {latency: {dist: empirical, percentiles: {p50: 1ms, p100: 2ms}}}}\n")
+          .message,
+      HasSubstr("must start at quantile 0"));
 }
 
 TEST(ScenarioLoader, RejectsDuplicateKeys) {
@@ -228,7 +237,8 @@ topology:
 }
 
 TEST(ScenarioTopology, CreatesADefaultTenantSubscriptionAndGroup) {
-  Result<Scenario> s = load_scenario_text("name: t\nduration: 1h\ntopology:\n  resources: [{name: v, type: vm}]\n", "t.yaml");
+  Result<Scenario> s =
+      load_scenario_text("name: t\nduration: 1h\ntopology:\n  resources: [{name: v, type: vm}]\n", "t.yaml");
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   Result<Directory> dir = build_directory(s->simulation.topology, 1);
   ASSERT_TRUE(dir.ok());
@@ -258,13 +268,17 @@ timeline:
 }
 
 TEST(ScenarioTimeline, ReportsAnOperationOnADeletedEntityWhereItIsWritten) {
-  const Error e = load_error("name: t\nduration: 3h\ntopology:\n  identities: [{name: a}]\ntimeline:\n  - {at: 1h, delete: a}\n  - {at: 2h, delete: a}\n");
+  const Error e = load_error(
+      "name: t\nduration: 3h\ntopology:\n  identities: [{name: a}]\ntimeline:\n  - {at: 1h, delete: a}\n  - {at: 2h, "
+      "delete: a}\n");
   EXPECT_EQ(e.place.line, 7);
   EXPECT_THAT(e.message, HasSubstr("at 2h"));
 }
 
 TEST(ScenarioTimeline, RejectsTwoActionsInOneEntryAndNone) {
-  EXPECT_THAT(load_error("name: t\nduration: 3h\ntopology: {identities: [{name: a}]}\ntimeline: [{at: 1h, delete: a, disable_system_assigned: a}]\n").message,
+  EXPECT_THAT(load_error("name: t\nduration: 3h\ntopology: {identities: [{name: a}]}\ntimeline: [{at: 1h, delete: a, "
+                         "disable_system_assigned: a}]\n")
+                  .message,
               HasSubstr("has two actions"));
   EXPECT_THAT(load_error("name: t\nduration: 3h\ntimeline: [{at: 1h}]\n").message, HasSubstr("needs an action"));
 }

@@ -8,7 +8,10 @@
 namespace misim::cli {
 
 ProgressLine::ProgressLine(bool enabled, SimTime duration)
-    : enabled_(enabled && ::isatty(STDERR_FILENO) == 1), duration_(duration), start_(Clock::now()), last_draw_(start_) {}
+    : enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+      duration_(duration),
+      start_(Clock::now()),
+      last_draw_(start_) {}
 
 void ProgressLine::update(SimTime now, std::uint64_t events) {
   if (!enabled_) return;

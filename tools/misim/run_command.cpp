@@ -84,8 +84,8 @@ int run(const RunOptions& o) {
   }
   for (const ExpectationResult& e : summary.expectations()) {
     if (!e.met) {
-      std::cerr << e.place.file << ':' << e.place.line << ':' << e.place.column
-                << ": expectation failed: " << e.text << " (" << e.detail << ")\n";
+      std::cerr << e.place.file << ':' << e.place.line << ':' << e.place.column << ": expectation failed: " << e.text
+                << " (" << e.detail << ")\n";
     }
   }
   if (g_interrupt != 0) return 130;
