@@ -1,5 +1,6 @@
 // The subcommands of the misim command line. Each registers its options on the CLI11 app and
-// returns the process exit status: 0 success, 1 an expectation failed, 2 bad input or usage.
+// returns the process exit status: 0 success, 1 an expectation failed, 2 bad input or usage,
+// 3 an internal error (a bug in misim).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,8 @@ namespace misim::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitExpectationFailed = 1;
 inline constexpr int kExitBadInput = 2;
+/// A broken invariant inside misim (a bug), never bad input.
+inline constexpr int kExitInternalError = 3;
 
 /// Adds `misim run` to the app; `action` is set to run it when chosen.
 void add_run_command(CLI::App& app, std::function<int()>& action);

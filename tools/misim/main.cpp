@@ -1,5 +1,6 @@
 // misim: the command-line entry point. Subcommands live one a file (commands.hpp).
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <functional>
 #include <iostream>
 
@@ -28,5 +29,12 @@ int main(int argc, char** argv) {
     app.exit(e);
     return misim::cli::kExitBadInput;  // usage errors are bad input (design.md: exit 2)
   }
-  return action ? action() : misim::cli::kExitBadInput;
+  if (!action) return misim::cli::kExitBadInput;
+  try {
+    return action();
+  } catch (const std::exception& e) {
+    // Expected problems are values with exit 2; an exception here is a broken invariant in misim.
+    std::cerr << "misim: internal error: " << e.what() << " (please report it with the scenario)\n";
+    return misim::cli::kExitInternalError;
+  }
 }
