@@ -1,6 +1,7 @@
 // `misim explain FILE [--focus NAME] [--set K=V]... [--seed N]`: the run told in sentences.
 #include <iostream>
 
+#include "command_input.hpp"
 #include "commands.hpp"
 #include "misim/narration.hpp"
 #include "misim/scenario.hpp"
@@ -16,21 +17,8 @@ struct ExplainOptions {
 };
 
 int explain(const ExplainOptions& o) {
-  ScenarioOverrides overrides;
-  overrides.seed = o.seed;
-  for (const std::string& set : o.sets) {
-    auto kv = parse_param_override(set);
-    if (!kv) {
-      std::cerr << kv.error().to_string() << '\n';
-      return kExitBadInput;
-    }
-    overrides.params.push_back(*kv);
-  }
-  Result<Scenario> s = load_scenario_file(o.file, overrides);
-  if (!s) {
-    std::cerr << s.error().to_string() << '\n';
-    return kExitBadInput;
-  }
+  std::optional<Scenario> s = load_with_overrides(o.file, o.seed, o.sets);
+  if (!s) return kExitBadInput;
   Result<Narration> narration = narrate(*s, NarrationOptions{.focus = o.focus});
   if (!narration) {
     std::cerr << "error: " << narration.error().message << '\n';

@@ -1,6 +1,7 @@
 // `misim graph FILE [--at T] [--format dot|json]`: the identity graph of a scenario's estate.
 #include <iostream>
 
+#include "command_input.hpp"
 #include "commands.hpp"
 #include "misim/directory_export.hpp"
 #include "misim/scenario.hpp"
@@ -16,21 +17,8 @@ struct GraphOptions {
 };
 
 int graph(const GraphOptions& o) {
-  Result<SimTime> at = parse_duration(o.at);
-  if (!at) {
-    std::cerr << "error: --at: " << at.error().message << '\n';
-    return kExitBadInput;
-  }
-  Result<Scenario> s = load_scenario_file(o.file);
-  if (!s) {
-    std::cerr << s.error().to_string() << '\n';
-    return kExitBadInput;
-  }
-  Result<Directory> dir = build_directory_at(s->simulation.topology, s->simulation.timeline, s->simulation.seed, *at);
-  if (!dir) {
-    std::cerr << Error{dir.error().message, SourcePlace{o.file, 0, 0}}.to_string() << '\n';
-    return kExitBadInput;
-  }
+  std::optional<Directory> dir = estate_at(o.file, o.at);
+  if (!dir) return kExitBadInput;
   std::cout << (o.format == "dot" ? export_dot(*dir) : export_json(*dir));
   return kExitOk;
 }

@@ -1,6 +1,7 @@
 // `misim impact FILE --delete NAME [--at T] [--json]`: what deleting an entity would break.
 #include <iostream>
 
+#include "command_input.hpp"
 #include "commands.hpp"
 #include "misim/impact.hpp"
 #include "misim/scenario.hpp"
@@ -17,21 +18,8 @@ struct ImpactOptions {
 };
 
 int impact(const ImpactOptions& o) {
-  Result<SimTime> at = parse_duration(o.at);
-  if (!at) {
-    std::cerr << "error: --at: " << at.error().message << '\n';
-    return kExitBadInput;
-  }
-  Result<Scenario> s = load_scenario_file(o.file);
-  if (!s) {
-    std::cerr << s.error().to_string() << '\n';
-    return kExitBadInput;
-  }
-  Result<Directory> dir = build_directory_at(s->simulation.topology, s->simulation.timeline, s->simulation.seed, *at);
-  if (!dir) {
-    std::cerr << Error{dir.error().message, SourcePlace{o.file, 0, 0}}.to_string() << '\n';
-    return kExitBadInput;
-  }
+  std::optional<Directory> dir = estate_at(o.file, o.at);
+  if (!dir) return kExitBadInput;
   Result<EntityRef> entity = dir->lookup(o.name);
   if (!entity) {
     std::cerr << "error: --delete: " << entity.error().message << '\n';

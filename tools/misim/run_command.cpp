@@ -3,6 +3,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "command_input.hpp"
 #include "commands.hpp"
 #include "misim/output_directory.hpp"
 #include "misim/scenario.hpp"
@@ -27,29 +28,17 @@ volatile std::sig_atomic_t g_interrupt = 0;
 extern "C" void on_interrupt(int /*signal*/) { g_interrupt = 1; }
 
 int run(const RunOptions& o) {
-  ScenarioOverrides overrides;
-  overrides.seed = o.seed;
-  for (const std::string& set : o.sets) {
-    auto kv = parse_param_override(set);
-    if (!kv) {
-      std::cerr << kv.error().to_string() << '\n';
-      return kExitBadInput;
-    }
-    overrides.params.push_back(*kv);
-  }
+  std::optional<SimTime> duration;
   if (!o.duration.empty()) {
     Result<SimTime> d = parse_duration(o.duration);
     if (!d || *d <= 0) {
       std::cerr << "error: --duration: " << (d ? "must be longer than 0s" : d.error().message) << '\n';
       return kExitBadInput;
     }
-    overrides.duration = *d;
+    duration = *d;
   }
-  Result<Scenario> scenario = load_scenario_file(o.file, overrides);
-  if (!scenario) {
-    std::cerr << scenario.error().to_string() << '\n';
-    return kExitBadInput;
-  }
+  std::optional<Scenario> scenario = load_with_overrides(o.file, o.seed, o.sets, duration);
+  if (!scenario) return kExitBadInput;
 
   const auto wall_start = std::chrono::steady_clock::now();
   Simulation simulation(scenario->simulation);
