@@ -28,6 +28,9 @@
 namespace misim::bench {
 namespace {
 
+using counting::allocation_count;
+using counting::AllocationCount;
+
 constexpr double kStepMean = 1e6;  // ns between two steps of one process (1 ms)
 constexpr std::uint64_t kSeed = 11;
 

@@ -1,75 +1,21 @@
 // The per-request queries allocate nothing (docs/style.md: "Hot paths allocate nothing per
 // event"): identity selection on every token request and the RBAC check on every call to a target.
 //
-// This executable replaces the global operator new and delete with counting versions (as
-// tests/engine/no_allocation_test.cpp does), so it runs in a process of its own.
+// This executable links misim_allocation_counter (tools/testing), which replaces the global
+// operator new and delete with counting versions, so it runs in a process of its own.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
+#include "allocation_counter.hpp"
 #include "estate.hpp"
 #include "misim/directory.hpp"
-
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-void* counted_allocate(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (size == 0) size = 1;
-  if (void* p = std::malloc(size)) return p;
-  throw std::bad_alloc();
-}
-
-void* counted_allocate_aligned(std::size_t size, std::align_val_t align) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto alignment = static_cast<std::size_t>(align);
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
-  if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-// The replaceable global allocation functions ([new.delete]): every form, so nothing bypasses the
-// count. (The nothrow and sized forms would otherwise default to these, but being explicit costs
-// nothing.)
-void* operator new(std::size_t size) { return counted_allocate(size); }
-void* operator new[](std::size_t size) { return counted_allocate(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
-void* operator new[](std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace misim {
 namespace {
 
-std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+std::uint64_t allocations() { return counting::allocation_count().allocations; }
 
 TEST(DirectoryHotPaths, AllocationCounterCounts) {
   // The pointer escapes through a volatile, so clang may not elide the new/delete pair.

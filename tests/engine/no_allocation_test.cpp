@@ -1,79 +1,25 @@
 // Scheduling allocates nothing in steady state (include/misim/engine.hpp, docs/style.md: "Hot
 // paths allocate nothing per event").
 //
-// This executable replaces the global operator new and delete with versions that count, so it
-// runs in a process of its own. The counting is always on; each test reads the counter around
-// the code under test, after the engine has grown its storage to the run's peak.
+// This executable links misim_allocation_counter (tools/testing), which replaces the global
+// operator new and delete with versions that count, so it runs in a process of its own. The counting is always on; each
+// test reads the counter around the code under test, after the engine has grown its storage to the run's peak.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <utility>
 #include <vector>
 
+#include "allocation_counter.hpp"
 #include "misim/engine.hpp"
 #include "misim/inplace_function.hpp"
 #include "misim/random.hpp"
 
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-void* counted_allocate(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (size == 0) size = 1;
-  if (void* p = std::malloc(size)) return p;
-  throw std::bad_alloc();
-}
-
-void* counted_allocate_aligned(std::size_t size, std::align_val_t align) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  const auto alignment = static_cast<std::size_t>(align);
-  // aligned_alloc wants a size that is a multiple of the alignment.
-  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
-  if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-// The replaceable global allocation functions ([new.delete]): every form, so nothing bypasses the
-// count. (The nothrow and sized forms would otherwise default to these, but being explicit costs
-// nothing.)
-void* operator new(std::size_t size) { return counted_allocate(size); }
-void* operator new[](std::size_t size) { return counted_allocate(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return counted_allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new(std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
-void* operator new[](std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-
 namespace misim {
 namespace {
 
-std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+std::uint64_t allocations() { return counting::allocation_count().allocations; }
 
 TEST(AllocationCounter, CountsAllocations) {
   // Guards the test itself: if the replacement were not linked in, every check below would pass.

@@ -8,7 +8,7 @@
 
 namespace {
 
-misim::bench::AllocationCount g_count;
+misim::counting::AllocationCount g_count;
 
 void* counted_malloc(std::size_t size) {
   ++g_count.allocations;
@@ -29,9 +29,9 @@ void* counted_aligned(std::size_t size, std::align_val_t alignment) {
 
 }  // namespace
 
-namespace misim::bench {
+namespace misim::counting {
 AllocationCount allocation_count() noexcept { return g_count; }
-}  // namespace misim::bench
+}  // namespace misim::counting
 
 // The nothrow forms forward to these in libstdc++; sized deletes are replaced too so every
 // pointer goes back to free().

@@ -1,6 +1,7 @@
-// Counts heap allocations made through the global operator new, for benchmarks that report
-// allocations per item. allocation_counter.cpp replaces the global allocation functions for the
-// whole misim_bench binary; counting costs two additions per allocation.
+// Counts heap allocations made through the global operator new: for benchmarks that report
+// allocations per item, and for tests that check a hot path allocates nothing. Linking the
+// library misim_allocation_counter (and calling allocation_count) replaces the global
+// allocation functions for the whole program; counting costs two additions per allocation.
 //
 //   const AllocationCount before = allocation_count();
 //   run_model();
@@ -9,7 +10,7 @@
 
 #include <cstdint>
 
-namespace misim::bench {
+namespace misim::counting {
 
 struct AllocationCount {
   std::uint64_t allocations = 0;
@@ -20,7 +21,7 @@ struct AllocationCount {
 };
 
 /// Allocations (and bytes requested) through every form of operator new since the program
-/// started. Benchmarks run on one thread, so the counters are plain integers.
+/// started. Benchmarks and tests that read it run on one thread, so the counters are plain integers.
 [[nodiscard]] AllocationCount allocation_count() noexcept;
 
-}  // namespace misim::bench
+}  // namespace misim::counting
