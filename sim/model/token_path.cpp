@@ -155,16 +155,7 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
   }
   stats_.endpoint.max_concurrent = config_.imds.max_concurrent;
   stats_.endpoint.in_flight = TimeWeighted(engine_.now());
-  // Certificates of identities that exist before the run are of every age up to the roll time,
-  // so rolls spread over time rather than all falling on one day.
-  track_new_entities();
-  for (std::size_t i = 0; i < cert_expires_.size(); ++i) {
-    RandomStream age(seed_, i, kPurposeCertificateAge);
-    const SimTime issued = -to_time(age.uniform01() * static_cast<double>(config_.mirp.cert_roll_after));
-    cert_expires_[i] = issued + config_.mirp.cert_validity;
-    replicated_at_[i] = -1;  // identities that exist before the run are replicated already
-  }
-  for (std::size_t a = 0; a < visible_from_.size(); ++a) visible_from_[a] = -1;  // existing assignments are visible
+  track_new_entities(/*before_run=*/true);
   for (const FaultConfig& f : config_.faults) {
     for (std::size_t r = 0; r < aad_.size(); ++r) {
       if (!f.region.empty() && f.region != config_.aad.regions[r].name) continue;
@@ -174,26 +165,38 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
   }
 }
 
-void TokenPath::track_new_entities() {
+void TokenPath::track_new_entities(bool before_run) {
   const SimTime now = engine_.now();
-  // New identities: MIRP issues a certificate at creation (azure-facts.md:43); the identity
-  // replicates to the endpoints after a delay (azure-facts.md:57).
+  // Identities: MIRP issues a certificate at creation (azure-facts.md:43) and the identity
+  // replicates to the endpoints after a delay (azure-facts.md:57). Those that exist before the run
+  // are replicated already, and their certificates are of every age up to the roll time, so rolls
+  // spread over time rather than all falling on one day.
   const std::size_t identities = directory_.count(EntityKind::kIdentity);
   while (cert_expires_.size() < identities) {
-    cert_expires_.push_back(now + config_.mirp.cert_validity);
-    replicated_at_.push_back(now + to_time(config_.propagation.identity_replication.sample(propagation_)));
+    if (before_run) {
+      RandomStream age(seed_, cert_expires_.size(), kPurposeCertificateAge);
+      const SimTime issued = -to_time(age.uniform01() * static_cast<double>(config_.mirp.cert_roll_after));
+      cert_expires_.push_back(issued + config_.mirp.cert_validity);
+      replicated_at_.push_back(-1);
+    } else {
+      cert_expires_.push_back(now + config_.mirp.cert_validity);
+      replicated_at_.push_back(now + to_time(config_.propagation.identity_replication.sample(propagation_)));
+    }
     assignments_of_.emplace_back();
   }
-  // New role assignments become visible to targets after the RBAC propagation delay
-  // (azure-facts.md:37); removed ones stop being visible after it.
+  // Role assignments become visible to targets after the RBAC propagation delay (azure-facts.md:37)
+  // and removed ones stop being visible after it; those that exist before the run are visible.
   const std::size_t assignments = directory_.count(EntityKind::kRoleAssignment);
   while (visible_from_.size() < assignments) {
     const auto id = static_cast<std::uint32_t>(visible_from_.size());
-    visible_from_.push_back(now + to_time(config_.propagation.rbac_delay.sample(propagation_)));
+    visible_from_.push_back(before_run ? -1 : now + to_time(config_.propagation.rbac_delay.sample(propagation_)));
     visible_until_.push_back(kForever);
     const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(id));
     assignments_of_[ra.principal.index()].push_back(id);
   }
+  // A removal is found by scanning every assignment: the directory reports no events. This runs
+  // once per timeline operation, so it is linear in the estate per operation (noted for the
+  // fleet-scale issue).
   for (std::size_t a = 0; a < visible_until_.size(); ++a) {
     const Lifetime& life = directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).life;
     if (!life.alive() && visible_until_[a] == kForever) {
@@ -202,7 +205,7 @@ void TokenPath::track_new_entities() {
   }
 }
 
-void TokenPath::on_directory_changed() { track_new_entities(); }
+void TokenPath::on_directory_changed() { track_new_entities(/*before_run=*/false); }
 
 TokenPath::Host& TokenPath::host(ResourceId id) {
   if (id.index() >= hosts_.size()) hosts_.resize(id.index() + 1);
@@ -359,8 +362,12 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
     endpoint_answers(a, kBadRequest, 0);  // the identity was deleted while the request was in flight
     return;
   }
-  if (!certificate_valid(acq.identity) || aad_[region_of(slot.host)].outages > 0) {
-    endpoint_answers(a, certificate_valid(acq.identity) ? kServiceUnavailable : kUnauthorized, 0);
+  if (!certificate_valid(acq.identity)) {
+    endpoint_answers(a, kUnauthorized, 0);
+    return;
+  }
+  if (aad_[region_of(slot.host)].outages > 0) {  // the outage began while the request was in service
+    endpoint_answers(a, kServiceUnavailable, 0);
     return;
   }
   ++stats_.tokens_issued;

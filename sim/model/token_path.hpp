@@ -123,7 +123,8 @@ class TokenPath {
   std::uint32_t new_acquisition(std::uint32_t slot, bool background);
   void free_acquisition(std::uint32_t acquisition);
   Host& host(ResourceId id);
-  void track_new_entities();
+  /// Extends the per-identity and per-assignment state to entities created since the last call.
+  void track_new_entities(bool before_run);
 
   Engine& engine_;
   Directory& directory_;

@@ -161,12 +161,23 @@ Json access_json(const std::vector<AccessPair>& pairs, const Directory& dir) {
 }
 
 /// Checks an access expectation against the calls the run made from the resource to the target.
-ExpectationResult evaluate_access(const AccessExpectation& e, const Simulation& sim) {
-  ExpectationResult r{"access " + e.text, e.place, std::nullopt, false, ""};
-  const AccessPair* pair = nullptr;
+/// The access pairs by (resource name, target name), built once for all access expectations (a
+/// template's expectation expands to one per instance). A name reused after a deletion keeps the
+/// last pair that carried it.
+using AccessIndex = std::map<std::pair<std::string_view, std::string_view>, const AccessPair*>;
+
+AccessIndex index_access_pairs(const Simulation& sim) {
+  AccessIndex index;
   for (const AccessPair& p : sim.access_pairs()) {
-    if (sim.directory().name(p.resource) == e.resource && sim.directory().name(p.target) == e.target) pair = &p;
+    index[{sim.directory().name(p.resource), sim.directory().name(p.target)}] = &p;
   }
+  return index;
+}
+
+ExpectationResult evaluate_access(const AccessExpectation& e, const AccessIndex& pairs) {
+  ExpectationResult r{"access " + e.text, e.place, std::nullopt, false, ""};
+  const auto found = pairs.find({e.resource, e.target});
+  const AccessPair* pair = found == pairs.end() ? nullptr : found->second;
   if (pair == nullptr) {
     r.detail = "no workload calls " + e.target + " from " + e.resource;
     return r;
@@ -350,8 +361,10 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const R
     expectations.push_back(ej);
     expectations_.push_back(std::move(result));
   }
+  const AccessIndex access_pairs =
+      scenario.access_expectations.empty() ? AccessIndex{} : index_access_pairs(simulation);
   for (const AccessExpectation& e : scenario.access_expectations) {
-    ExpectationResult result = evaluate_access(e, simulation);
+    ExpectationResult result = evaluate_access(e, access_pairs);
     Json ej;
     ej["expect"] = "access " + e.text;
     ej["where"] = e.place.file + ":" + std::to_string(e.place.line);

@@ -131,19 +131,17 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
   CallWorkloadConfig w;
   w.name = m.has("name") ? doc.string(m.get("name"), what + " 'name'") : "calls-" + std::to_string(index);
   const YAML::Node from = m.require("from");
-  const std::vector<std::string> sources =
-      from.IsSequence() ? std::vector<std::string>{} : expand(estate, doc.string(from, what + " 'from'"));
   if (from.IsSequence()) {
     for (std::size_t i = 0; i < from.size(); ++i) {
       for (const std::string& n : expand(estate, doc.string(from[i], what + " 'from'"))) w.from.push_back(n);
     }
   } else {
-    w.from = sources;
+    w.from = expand(estate, doc.string(from, what + " 'from'"));
   }
   for (const std::string& n : w.from) require_resource(doc, estate, from, n, what + " 'from'");
   w.target = doc.string(m.require("target"), what + " 'target'");
   require_resource(doc, estate, m.get("target"), w.target, what + " 'target'");
-  const ResourceTypeRegistry types = ResourceTypeRegistry::with_builtins();
+  static const ResourceTypeRegistry types = ResourceTypeRegistry::with_builtins();
   const std::string& type = estate.resources.at(w.target);
   if (auto t = types.find(type); t && !types.info(*t).target) {
     doc.fail(m.get("target"), what + " 'target': '" + w.target + "' is a " + type +
