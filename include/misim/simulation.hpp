@@ -11,18 +11,19 @@
 //   sim.stage_statistics(0).wait.percentile(0.99);
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "misim/engine.hpp"
-#include "misim/fingerprint.hpp"
 #include "misim/station.hpp"
 #include "misim/time.hpp"
 #include "misim/token_path_config.hpp"
 #include "misim/token_path_results.hpp"
 #include "misim/topology.hpp"
+#include "misim/trace_event.hpp"
 
 namespace misim {
 
@@ -58,6 +59,9 @@ struct SimulationConfig {
   std::vector<TimedOperation> timeline;
   /// Token endpoints, AAD, MIRP, propagation, application calls and faults.
   TokenPathConfig token_path;
+  /// How often stations are sampled (queue, busy servers, utilisation) for traces and reports;
+  /// 0: a 400th of the duration, at least a second.
+  SimTime sample_interval = 0;
 };
 
 /// What became of one timeline operation.
@@ -84,8 +88,13 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
+  /// Sends the run's events to `sink` from now on (before the first advance, to see them all).
+  void attach(EventSink& sink, TraceLevel level) { recorder_.attach(sink, level); }
   /// Runs events up to `until` (capped at the configured duration).
   RunOutcome advance(SimTime until);
+  /// Ends the run where it stands: emits every station's totals and tells the sinks. Call once,
+  /// after the last advance (interrupted: stopped before the configured duration).
+  void finish(bool interrupted);
   /// Runs to the configured duration.
   RunOutcome run() { return advance(config_.duration); }
   /// Stops at the current event (from a signal handler's flag, a progress callback, ...).
@@ -100,7 +109,9 @@ class Simulation {
   /// Requests of plain stage workloads (`stage:`), not token requests.
   [[nodiscard]] RequestCounts requests() const noexcept;
   /// A hash of everything that happened, identical across platforms for the same inputs.
-  [[nodiscard]] std::uint64_t fingerprint() const { return fingerprint_.digest(); }
+  [[nodiscard]] std::uint64_t fingerprint() const { return recorder_.fingerprint(); }
+  /// The stations, operations and faults as events name them.
+  [[nodiscard]] const RunInfo& run_info() const noexcept { return run_info_; }
   /// The identity directory as it stands now.
   [[nodiscard]] const Directory& directory() const noexcept { return directory_; }
   [[nodiscard]] const std::vector<TimelineRecord>& timeline() const noexcept { return timeline_log_; }
@@ -114,12 +125,24 @@ class Simulation {
   void schedule_next_arrival(std::size_t workload);
   void on_arrival(std::size_t workload);
   void apply_timeline(std::size_t index);
+  void start();
+  void sample();
+  void announce_entities();
+  [[nodiscard]] RunInfo describe_run() const;
+  /// The number of plain stage `stage` in RunInfo::stations (after the token path's).
+  [[nodiscard]] std::uint16_t plain_station(std::size_t stage) const;
 
   SimulationConfig config_;
   Engine engine_;
   Directory directory_;
   std::vector<TimelineRecord> timeline_log_;
-  Fingerprint fingerprint_;
+  Recorder recorder_;
+  RunInfo run_info_;
+  bool started_ = false;
+  bool finished_ = false;
+  std::array<std::size_t, kEntityKindCount> announced_{};  // entities told to the sinks, by kind
+  SimTime sample_interval_ = 0;
+  std::vector<double> busy_area_;  // per station, at the last sample
   std::unique_ptr<TokenPath> token_path_;
   std::vector<std::unique_ptr<Station>> stations_;
   std::vector<RandomStream> arrival_streams_;  // one per workload

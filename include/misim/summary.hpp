@@ -18,7 +18,8 @@
 
 namespace misim {
 
-struct RunInfo {
+/// How the run itself went (not what it simulated).
+struct Execution {
   double wall_seconds = 0.0;
   bool interrupted = false;  // stopped by a signal before the end
 };
@@ -33,7 +34,7 @@ struct ExpectationResult {
 
 class Summary {
  public:
-  Summary(const Scenario& scenario, const Simulation& simulation, const RunInfo& run);
+  Summary(const Scenario& scenario, const Simulation& simulation, const Execution& run);
   ~Summary();
   Summary(const Summary&) = delete;
   Summary& operator=(const Summary&) = delete;

@@ -84,8 +84,8 @@ enum class EventKind : std::uint8_t {
   /// A station's state, every RunInfo::sample_interval. station; count: waiting; busy: in service;
   /// value: mean fraction of servers busy over the interval just ended.
   kSample = 33,
-  /// A station's totals at the end of the run (after warm-up). station; count: arrivals;
-  /// busy: completed; service_start: rejected (as a count); value: utilisation.
+  /// A station's totals at the end of the run (after warm-up). station; value: utilisation; and,
+  /// as 64-bit counts rather than times: request: arrivals; service_start: completed; begin: rejected.
   kStationTotals = 34,
 };
 [[nodiscard]] std::string_view to_string(EventKind kind) noexcept;

@@ -4,14 +4,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include "station_events.hpp"
 #include "token_path.hpp"
 
 namespace misim {
 
 namespace {
-// Record kinds fed to the fingerprint.
-enum : std::uint64_t { kRecordDeparture = 1, kRecordRejection = 2, kRecordTimeline = 3 };
-
 // Purposes of the random streams this model draws from (see random.hpp).
 constexpr std::uint64_t kPurposeService = purpose("stage.service");
 constexpr std::uint64_t kPurposeArrivals = purpose("workload.arrivals");
@@ -26,9 +24,9 @@ Directory initial_directory(const SimulationConfig& config) {
 }
 
 std::unique_ptr<TokenPath> make_token_path(Engine& engine, Directory& directory, const SimulationConfig& config,
-                                           Fingerprint& fingerprint) {
-  Result<std::unique_ptr<TokenPath>> path =
-      TokenPath::create(engine, directory, config.token_path, config.seed, config.warmup, fingerprint);
+                                           Recorder& recorder, std::uint64_t& next_request_id) {
+  Result<std::unique_ptr<TokenPath>> path = TokenPath::create(
+      engine, directory, config.token_path, config.seed, config.warmup, config.duration, recorder, next_request_id);
   if (!path) throw std::invalid_argument("token path does not resolve: " + path.error().message);
   return std::move(path).value();
 }
@@ -36,7 +34,7 @@ std::unique_ptr<TokenPath> make_token_path(Engine& engine, Directory& directory,
 Simulation::Simulation(SimulationConfig config)
     : config_(std::move(config)),
       directory_(initial_directory(config_)),
-      token_path_(make_token_path(engine_, directory_, config_, fingerprint_)) {
+      token_path_(make_token_path(engine_, directory_, config_, recorder_, next_request_id_)) {
   timeline_log_.reserve(config_.timeline.size());
   for (std::size_t i = 0; i < config_.timeline.size(); ++i) {
     engine_.schedule_at(config_.timeline[i].at, [this, i] { apply_timeline(i); });
@@ -45,14 +43,25 @@ Simulation::Simulation(SimulationConfig config)
   for (std::size_t i = 0; i < config_.stages.size(); ++i) {
     StationConfig station = config_.stages[i].station;
     station.warmup = config_.warmup;
-    stations_.push_back(std::make_unique<Station>(
-        engine_, config_.stages[i].name, std::move(station), RandomStream(config_.seed, i, kPurposeService),
-        [this, i](const StationVisit& v) {
-          ++requests_.completed;
-          fingerprint_.add({kRecordDeparture, i, v.tag, static_cast<std::uint64_t>(v.arrival),
-                            static_cast<std::uint64_t>(v.service_start), static_cast<std::uint64_t>(v.departure)});
-        }));
+    stations_.push_back(std::make_unique<Station>(engine_, config_.stages[i].name, std::move(station),
+                                                  RandomStream(config_.seed, i, kPurposeService),
+                                                  [this, i](const StationVisit& v) {
+                                                    ++requests_.completed;
+                                                    TraceEvent e;
+                                                    e.kind = EventKind::kStationVisit;
+                                                    e.time = v.departure;
+                                                    e.begin = v.arrival;
+                                                    e.service_start = v.service_start;
+                                                    e.request = v.tag;
+                                                    e.station = plain_station(i);
+                                                    recorder_.emit(e);
+                                                  }));
   }
+  sample_interval_ = config_.sample_interval > 0
+                         ? config_.sample_interval
+                         : std::max<SimTime>(kSecond, (config_.duration / 400 + kSecond - 1) / kSecond * kSecond);
+  run_info_ = describe_run();
+  busy_area_.assign(run_info_.stations.size(), 0.0);
   arrival_streams_.reserve(config_.workloads.size());
   for (std::size_t w = 0; w < config_.workloads.size(); ++w) {
     arrival_streams_.emplace_back(config_.seed, w, kPurposeArrivals);
@@ -81,7 +90,12 @@ void Simulation::on_arrival(std::size_t w) {
   const bool admitted = stage == kAadStage ? token_path_->arrive_at_aad(id) : stations_[stage]->arrive(id);
   if (!admitted) {
     ++requests_.rejected;
-    fingerprint_.add({kRecordRejection, stage, id, static_cast<std::uint64_t>(engine_.now())});
+    TraceEvent e;
+    e.kind = EventKind::kRejected;
+    e.time = e.begin = e.service_start = engine_.now();
+    e.request = id;
+    e.station = stage == kAadStage ? TokenPath::aad_station(0) : plain_station(stage);
+    recorder_.emit(e);
   }
   schedule_next_arrival(w);
 }
@@ -91,8 +105,101 @@ void Simulation::apply_timeline(std::size_t index) {
   Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
   timeline_log_.push_back(
       TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
+  announce_entities();
+  TraceEvent e;
+  e.kind = EventKind::kOperation;
+  e.time = e.begin = engine_.now();
+  e.count = static_cast<std::uint32_t>(index);
+  e.status = done.ok() ? 1 : 0;
+  if (done) {
+    e.entity = done->index;
+    e.entity_kind = done->kind;
+  }
+  recorder_.emit(e);
   token_path_->on_directory_changed();
-  fingerprint_.add({kRecordTimeline, index, static_cast<std::uint64_t>(engine_.now()), done.ok() ? 1U : 0U});
+}
+
+std::uint16_t Simulation::plain_station(std::size_t stage) const {
+  return static_cast<std::uint16_t>(1 + token_path_->aad_region_count() + stage);
+}
+
+RunInfo Simulation::describe_run() const {
+  RunInfo run;
+  run.seed = config_.seed;
+  run.duration = config_.duration;
+  run.warmup = config_.warmup;
+  run.sample_interval = sample_interval_;
+  token_path_->describe_stations(run.stations);
+  for (const auto& station : stations_) {
+    run.stations.push_back(StationInfo{station->name(), "stage", station->config().servers});
+  }
+  for (const TimedOperation& t : config_.timeline) run.operations.push_back(describe(t.operation));
+  for (const FaultConfig& f : config_.token_path.faults) {
+    run.faults.push_back("AAD outage" + (f.region.empty() ? std::string(" in every region") : " in " + f.region) +
+                         " from " + format_clock(f.start) + " to " + format_clock(f.end));
+  }
+  run.audiences = token_path_->audiences();
+  return run;
+}
+
+namespace {
+std::string_view entity_type(const Directory& dir, EntityRef ref) {
+  switch (ref.kind) {
+    case EntityKind::kResource:
+      return dir.type_of(ref.as<ResourceId>()).name;
+    case EntityKind::kIdentity:
+      return to_string(dir.identity(ref.as<IdentityId>()).kind);
+    case EntityKind::kRoleAssignment:
+      return dir.roles().role(dir.role_assignment(ref.as<RoleAssignmentId>()).role).name;
+    default:
+      return to_string(ref.kind);
+  }
+}
+}  // namespace
+
+void Simulation::announce_entities() {
+  // Sinks learn the entity table only from the lifecycle level up; the fingerprint never needs it.
+  if (!recorder_.wants(TraceLevel::kLifecycle)) return;
+  for (int k = 0; k < kEntityKindCount; ++k) {
+    const auto kind = static_cast<EntityKind>(k);
+    const std::size_t n = directory_.count(kind);
+    for (std::size_t i = announced_[k]; i < n; ++i) {
+      const EntityRef ref(kind, static_cast<std::uint32_t>(i));
+      recorder_.entity(EntityInfo{kind, ref.index, entity_type(directory_, ref), directory_.name(ref),
+                                  directory_.lifetime(ref).created_at});
+    }
+    announced_[k] = n;
+  }
+}
+
+void Simulation::start() {
+  started_ = true;
+  recorder_.begin(run_info_);
+  announce_entities();
+  if (sample_interval_ > 0 && sample_interval_ <= config_.duration) {
+    engine_.schedule_at(sample_interval_, [this] { sample(); });
+  }
+}
+
+void Simulation::sample() {
+  const SimTime now = engine_.now();
+  token_path_->sample(sample_interval_, busy_area_);
+  for (std::size_t i = 0; i < stations_.size(); ++i) {
+    emit_station_sample(recorder_, *stations_[i], plain_station(i), now, sample_interval_,
+                        busy_area_[plain_station(i)]);
+  }
+  if (now + sample_interval_ <= config_.duration) engine_.schedule_after(sample_interval_, [this] { sample(); });
+}
+
+void Simulation::finish(bool interrupted) {
+  if (finished_) return;
+  if (!started_) start();
+  finished_ = true;
+  const SimTime now = engine_.now();
+  token_path_->emit_totals();
+  for (std::size_t i = 0; i < stations_.size(); ++i)
+    emit_station_totals(recorder_, *stations_[i], plain_station(i), now);
+  recorder_.end(now, interrupted);
 }
 
 RequestCounts Simulation::requests() const noexcept {
@@ -107,6 +214,7 @@ std::size_t Simulation::aad_region_count() const noexcept { return token_path_->
 const Station& Simulation::aad_region(std::size_t index) const { return token_path_->aad_region(index); }
 
 RunOutcome Simulation::advance(SimTime until) {
+  if (!started_) start();
   return engine_.run_until(until < config_.duration ? until : config_.duration);
 }
 

@@ -7,12 +7,11 @@
 #include <optional>
 #include <utility>
 
+#include "station_events.hpp"
+
 namespace misim {
 
 namespace {
-
-// Fingerprint record kinds of the token path (the station and timeline use 1-3).
-enum : std::uint64_t { kRecordAnswer = 10, kRecordAccess = 11, kRecordRawDeparture = 12 };
 
 constexpr std::uint64_t kPurposeCalls = purpose("token.calls");
 constexpr std::uint64_t kPurposeEndpointLatency = purpose("endpoint.latency");
@@ -64,8 +63,10 @@ std::string_view to_string(AccessOutcome outcome) noexcept {
 
 Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& directory,
                                                      const TokenPathConfig& config, std::uint64_t seed, SimTime warmup,
-                                                     Fingerprint& fingerprint) {
-  std::unique_ptr<TokenPath> path(new TokenPath(engine, directory, config, seed, warmup, fingerprint));
+                                                     SimTime horizon, Recorder& recorder,
+                                                     std::uint64_t& next_request_id) {
+  std::unique_ptr<TokenPath> path(
+      new TokenPath(engine, directory, config, seed, warmup, horizon, recorder, next_request_id));
   TokenPath& p = *path;
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> pair_index;
@@ -103,7 +104,10 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
       if (!host) return Error{where + host.error().message, {}};
       const auto key = std::pair{host->index(), target->index()};
       auto [it, inserted] = pair_index.emplace(key, static_cast<std::uint32_t>(p.pairs_.size()));
-      if (inserted) p.pairs_.push_back(AccessPair{*host, *target});
+      if (inserted) {
+        p.pairs_.push_back(AccessPair{*host, *target});
+        p.pair_state_.push_back(-1);
+      }
       const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host->index();
       p.slots_.push_back(Slot{static_cast<std::uint32_t>(w),
                               *host,
@@ -134,12 +138,14 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
 }
 
 TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig& config, std::uint64_t seed,
-                     SimTime warmup, Fingerprint& fingerprint)
+                     SimTime warmup, SimTime horizon, Recorder& recorder, std::uint64_t& next_request_id)
     : engine_(engine),
       directory_(directory),
       config_(config),
       seed_(seed),
-      fingerprint_(fingerprint),
+      recorder_(recorder),
+      next_request_id_(next_request_id),
+      horizon_(horizon),
       endpoint_latency_(seed, 0, kPurposeEndpointLatency),
       propagation_(seed, 0, kPurposePropagation) {
   for (std::string_view name : builtin_client_profile_names()) profiles_.push_back(*builtin_client_profile(name));
@@ -156,11 +162,27 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
   stats_.endpoint.max_concurrent = config_.imds.max_concurrent;
   stats_.endpoint.in_flight = TimeWeighted(engine_.now());
   track_new_entities(/*before_run=*/true);
-  for (const FaultConfig& f : config_.faults) {
+  for (std::uint32_t f = 0; f < config_.faults.size(); ++f) {
+    const FaultConfig& fault = config_.faults[f];
     for (std::size_t r = 0; r < aad_.size(); ++r) {
-      if (!f.region.empty() && f.region != config_.aad.regions[r].name) continue;
-      engine_.schedule_at(f.start, [this, r] { ++aad_[r].outages; });
-      engine_.schedule_at(f.end, [this, r] { --aad_[r].outages; });
+      if (!fault.region.empty() && fault.region != config_.aad.regions[r].name) continue;
+      auto mark = [this, f, r](std::uint16_t begins) {
+        TraceEvent e;
+        e.kind = EventKind::kFault;
+        e.time = e.begin = engine_.now();
+        e.count = f;
+        e.status = begins;
+        e.station = aad_station(r);
+        recorder_.emit(e);
+      };
+      engine_.schedule_at(fault.start, [this, r, mark] {
+        ++aad_[r].outages;
+        mark(1);
+      });
+      engine_.schedule_at(fault.end, [this, r, mark] {
+        --aad_[r].outages;
+        mark(0);
+      });
     }
   }
 }
@@ -179,20 +201,34 @@ void TokenPath::track_new_entities(bool before_run) {
       cert_expires_.push_back(issued + config_.mirp.cert_validity);
       replicated_at_.push_back(-1);
     } else {
+      const IdentityId id(static_cast<std::uint32_t>(cert_expires_.size()));
       cert_expires_.push_back(now + config_.mirp.cert_validity);
-      replicated_at_.push_back(now + to_time(config_.propagation.identity_replication.sample(propagation_)));
+      const SimTime replicated = now + to_time(config_.propagation.identity_replication.sample(propagation_));
+      replicated_at_.push_back(replicated);
+      emit_lifecycle(EventKind::kCertificate, 1, id, kNoEntity);
+      if (replicated < horizon_) {
+        engine_.schedule_at(replicated,
+                            [this, id] { emit_lifecycle(EventKind::kIdentityReplicated, 1, id, kNoEntity); });
+      }
     }
     assignments_of_.emplace_back();
+    schedule_certificate_roll(IdentityId(static_cast<std::uint32_t>(cert_expires_.size() - 1)));
   }
   // Role assignments become visible to targets after the RBAC propagation delay (azure-facts.md:37)
   // and removed ones stop being visible after it; those that exist before the run are visible.
   const std::size_t assignments = directory_.count(EntityKind::kRoleAssignment);
   while (visible_from_.size() < assignments) {
     const auto id = static_cast<std::uint32_t>(visible_from_.size());
-    visible_from_.push_back(before_run ? -1 : now + to_time(config_.propagation.rbac_delay.sample(propagation_)));
+    const SimTime visible = before_run ? -1 : now + to_time(config_.propagation.rbac_delay.sample(propagation_));
+    visible_from_.push_back(visible);
     visible_until_.push_back(kForever);
     const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(id));
     assignments_of_[ra.principal.index()].push_back(id);
+    if (!before_run && visible < horizon_) {
+      const IdentityId principal = ra.principal;
+      engine_.schedule_at(visible,
+                          [this, principal, id] { emit_lifecycle(EventKind::kRoleVisibility, 1, principal, id); });
+    }
   }
   // A removal is found by scanning every assignment: the directory reports no events. This runs
   // once per timeline operation, so it is linear in the estate per operation (noted for the
@@ -200,12 +236,90 @@ void TokenPath::track_new_entities(bool before_run) {
   for (std::size_t a = 0; a < visible_until_.size(); ++a) {
     const Lifetime& life = directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).life;
     if (!life.alive() && visible_until_[a] == kForever) {
-      visible_until_[a] = life.deleted_at + to_time(config_.propagation.rbac_delay.sample(propagation_));
+      const SimTime hidden = life.deleted_at + to_time(config_.propagation.rbac_delay.sample(propagation_));
+      visible_until_[a] = hidden;
+      if (hidden < horizon_) {
+        const IdentityId principal =
+            directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).principal;
+        const auto id = static_cast<std::uint32_t>(a);
+        engine_.schedule_at(hidden,
+                            [this, principal, id] { emit_lifecycle(EventKind::kRoleVisibility, 0, principal, id); });
+      }
     }
   }
 }
 
 void TokenPath::on_directory_changed() { track_new_entities(/*before_run=*/false); }
+
+void TokenPath::emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity) {
+  TraceEvent e;
+  e.kind = kind;
+  e.time = e.begin = engine_.now();
+  e.status = status;
+  e.identity = identity.index();
+  e.entity = entity;
+  e.entity_kind = kind == EventKind::kRoleVisibility ? EntityKind::kRoleAssignment : EntityKind::kIdentity;
+  recorder_.emit(e);
+}
+
+void TokenPath::schedule_certificate_roll(IdentityId identity) {
+  // MIRP rolls a certificate once it is cert_roll_after old (azure-facts.md:42). Rolls always
+  // succeed for now, so the event only marks them for traces and reports; certificate_valid()
+  // computes validity from the same schedule.
+  const SimTime issued = cert_expires_[identity.index()] - config_.mirp.cert_validity;
+  SimTime roll = issued + config_.mirp.cert_roll_after;
+  while (roll <= engine_.now()) roll += config_.mirp.cert_roll_after;
+  if (roll >= horizon_) return;
+  engine_.schedule_at(roll, [this, identity] {
+    if (!directory_.identity(identity).life.alive()) return;
+    TraceEvent e;
+    e.kind = EventKind::kCertificate;
+    e.time = engine_.now();
+    e.begin = engine_.now();
+    e.status = 2;
+    e.identity = identity.index();
+    e.entity = identity.index();
+    e.entity_kind = EntityKind::kIdentity;
+    recorder_.emit(e);
+    schedule_certificate_roll(identity);
+  });
+}
+
+void TokenPath::describe_stations(std::vector<StationInfo>& stations) const {
+  stations.push_back(
+      StationInfo{"imds", "endpoint", static_cast<int>(stats_.endpoint.hosts) * config_.imds.max_concurrent});
+  for (std::size_t r = 0; r < aad_.size(); ++r) {
+    stations.push_back(StationInfo{aad_[r].station->name(), "aad", aad_[r].station->config().servers});
+  }
+}
+
+void TokenPath::sample(SimTime interval, std::vector<double>& area) const {
+  const SimTime now = engine_.now();
+  const double total = area_until(stats_.endpoint.in_flight, now);
+  const double used = total - area[kEndpointStation];
+  area[kEndpointStation] = total;
+  const double capacity = static_cast<double>(stats_.endpoint.hosts) * config_.imds.max_concurrent;
+  recorder_.emit(sample_event(kEndpointStation, now, 0, static_cast<std::uint32_t>(stats_.endpoint.in_flight.current()),
+                              used / (static_cast<double>(interval) * capacity)));
+  for (std::size_t r = 0; r < aad_.size(); ++r) {
+    emit_station_sample(recorder_, *aad_[r].station, aad_station(r), now, interval, area[aad_station(r)]);
+  }
+}
+
+void TokenPath::emit_totals() const {
+  const SimTime now = engine_.now();
+  const EndpointStatistics& s = stats_.endpoint;
+  TraceEvent e;
+  e.kind = EventKind::kStationTotals;
+  e.time = now;
+  e.station = kEndpointStation;
+  e.request = s.arrivals;
+  e.service_start = static_cast<SimTime>(s.completed);
+  e.begin = static_cast<SimTime>(s.rejected);
+  e.value = s.in_flight.mean(now) / (static_cast<double>(s.hosts) * s.max_concurrent);
+  recorder_.emit(e);
+  for (std::size_t r = 0; r < aad_.size(); ++r) emit_station_totals(recorder_, *aad_[r].station, aad_station(r), now);
+}
 
 TokenPath::Host& TokenPath::host(ResourceId id) {
   if (id.index() >= hosts_.size()) hosts_.resize(id.index() + 1);
@@ -242,7 +356,7 @@ void TokenPath::on_call(std::uint32_t s) {
   const SimTime now = engine_.now();
   if (w.profile->caches_tokens && now < slot.token_expires) {
     ++stats_.client_cache_hits;
-    present(slot, 1);
+    present(slot, 1, /*from_cache=*/true);
     // Proactive refresh: the cached token is still used while a refresh runs in the background
     // (azure-facts.md:26, :27).
     if (now >= slot.refresh_at && slot.acquisition == kNone && now >= slot.next_refresh_try) {
@@ -263,7 +377,8 @@ std::uint32_t TokenPath::new_acquisition(std::uint32_t slot, bool background) {
   } else {
     free_acquisition_ = acquisitions_[a].next_free;
   }
-  acquisitions_[a] = Acquisition{slot, {}, engine_.now(), engine_.now(), 0, kNone, background, false};
+  acquisitions_[a] =
+      Acquisition{slot, {}, engine_.now(), engine_.now(), 0, kNone, next_request_id_++, background, false, false};
   return a;
 }
 
@@ -285,6 +400,7 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   const Workload& w = workloads_[slot.workload];
   const SimTime now = engine_.now();
   acq.attempt_started = now;
+  acq.cache_hit = false;
   ++stats_.requests;
   ++stats_.endpoint.arrivals;
   Host& h = host(slot.host);
@@ -314,6 +430,7 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
     auto it = endpoint_cache_.find(cache_key(slot.host, acq.identity, w.audience));
     if (it != endpoint_cache_.end() && it->second.expires - now > config_.imds.cache_margin) {
       ++stats_.endpoint_cache_hits;
+      acq.cache_hit = true;
       engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kOk, 0); });
       return;
     }
@@ -341,23 +458,50 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
     }
     region.bucket -= 1.0;
   }
-  if (!region.station->arrive(a)) endpoint_answers(a, kServiceUnavailable, 0);
+  if (!region.station->arrive(a)) {
+    TraceEvent e;
+    e.kind = EventKind::kRejected;
+    e.time = e.begin = e.service_start = now;
+    e.request = acquisitions_[a].request;
+    e.resource = slot.host.index();
+    e.station = aad_station(region_of(slot.host));
+    recorder_.emit(e);
+    endpoint_answers(a, kServiceUnavailable, 0);
+  }
 }
 
 bool TokenPath::arrive_at_aad(std::uint64_t tag) { return aad_.front().station->arrive(tag | kRawCustomer); }
+
+namespace {
+TraceEvent visit_event(const StationVisit& visit, std::uint64_t request, std::uint16_t station) {
+  TraceEvent e;
+  e.kind = EventKind::kStationVisit;
+  e.time = visit.departure;
+  e.begin = visit.arrival;
+  e.service_start = visit.service_start;
+  e.request = request;
+  e.station = station;
+  return e;
+}
+}  // namespace
 
 void TokenPath::on_aad_done(const StationVisit& visit) {
   // A customer of a plain stage workload (`stage: aad`), not a token request: nothing to answer.
   if ((visit.tag & kRawCustomer) != 0) {
     ++raw_completed_;
-    fingerprint_.add({kRecordRawDeparture, visit.tag & ~kRawCustomer, static_cast<std::uint64_t>(visit.arrival),
-                      static_cast<std::uint64_t>(visit.service_start), static_cast<std::uint64_t>(visit.departure)});
+    recorder_.emit(visit_event(visit, visit.tag & ~kRawCustomer, aad_station(0)));
     return;
   }
   const auto a = static_cast<std::uint32_t>(visit.tag);
   Acquisition& acq = acquisitions_[a];
   const Slot& slot = slots_[acq.slot];
   const SimTime now = engine_.now();
+  {
+    TraceEvent e = visit_event(visit, acq.request, aad_station(region_of(slot.host)));
+    e.resource = slot.host.index();
+    e.identity = acq.identity.index();
+    recorder_.emit(e);
+  }
   if (!directory_.identity(acq.identity).life.alive()) {
     endpoint_answers(a, kBadRequest, 0);  // the identity was deleted while the request was in flight
     return;
@@ -395,8 +539,30 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   const ClientProfile& profile = *workloads_[slot.workload].profile;
   const SimTime now = engine_.now();
   ++stats_.by_status[status];
-  fingerprint_.add({kRecordAnswer, acq.slot, static_cast<std::uint64_t>(status), static_cast<std::uint64_t>(now)});
+  TraceEvent e;
+  e.kind = EventKind::kAttempt;
+  e.time = now;
+  e.begin = acq.attempt_started;
+  e.request = acq.request;
+  e.resource = slot.host.index();
+  e.identity = acq.identity.valid() ? acq.identity.index() : kNoEntity;
+  e.target = slot.target.index();
+  e.status = static_cast<std::uint16_t>(status);
+  e.count = acq.retries;
+  e.station = kEndpointStation;
+  e.flags = static_cast<std::uint8_t>((acq.cache_hit ? kFlagCacheHit : 0) | (acq.background ? kFlagBackground : 0));
+  recorder_.emit(e);
+  // The acquisition's own record, when it ends here: with a token, or given up.
+  auto finish = [&](std::uint16_t final_status) {
+    TraceEvent r = e;
+    r.kind = EventKind::kTokenRequest;
+    r.begin = acq.started;
+    r.status = final_status;
+    r.flags = acq.background ? kFlagBackground : 0;
+    recorder_.emit(r);
+  };
   if (status == kOk) {
+    finish(static_cast<std::uint16_t>(status));
     const CachedToken& token =
         endpoint_cache_.at(cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
     slot.token_identity = acq.identity;
@@ -407,7 +573,7 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
     slot.acquisition = kNone;
     free_acquisition(a);
     const std::uint32_t waiting = std::exchange(slot.waiting, 0);
-    if (waiting > 0) present(slot, waiting);
+    if (waiting > 0) present(slot, waiting, /*from_cache=*/false);
     return;
   }
   if (std::optional<SimTime> delay = profile.retry_delay(status, acq.retries)) {
@@ -421,6 +587,7 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   // Given up. A failed background refresh does not fail callers while the old token is valid
   // (azure-facts.md:26, :27); it is tried again on a later call.
   ++stats_.failed_acquisitions;
+  finish(static_cast<std::uint16_t>(status));
   stats_.acquisition_latency.record(static_cast<double>(now - acq.started));
   slot.acquisition = kNone;
   slot.next_refresh_try = now + profile.min_refresh_interval;
@@ -428,13 +595,15 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   const std::uint32_t waiting = std::exchange(slot.waiting, 0);
   if (waiting == 0) return;
   if (profile.caches_tokens && now < slot.token_expires) {
-    present(slot, waiting);
+    present(slot, waiting, /*from_cache=*/true);
   } else {
-    record(slot, AccessOutcome::kNoToken, waiting);
+    record(slot, AccessOutcome::kNoToken, waiting, /*from_cache=*/false);
   }
 }
 
-void TokenPath::present(Slot& slot, std::uint32_t calls) { record(slot, check_at_target(slot), calls); }
+void TokenPath::present(Slot& slot, std::uint32_t calls, bool from_cache) {
+  record(slot, check_at_target(slot), calls, from_cache);
+}
 
 AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   const SimTime now = engine_.now();
@@ -478,7 +647,7 @@ bool TokenPath::certificate_valid(IdentityId identity) const {
   return now < expires;
 }
 
-void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls) {
+void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache) {
   AccessPair& p = pairs_[slot.pair];
   const SimTime now = engine_.now();
   if (outcome == AccessOutcome::kGranted) {
@@ -491,8 +660,23 @@ void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls) {
     p.first_denied = std::min(p.first_denied, now);
     p.last_denied = now;
   }
-  fingerprint_.add(
-      {kRecordAccess, slot.pair, static_cast<std::uint64_t>(outcome), calls, static_cast<std::uint64_t>(now)});
+  TraceEvent e;
+  e.kind = EventKind::kCall;
+  e.time = e.begin = now;
+  e.resource = slot.host.index();
+  e.target = slot.target.index();
+  e.identity = slot.token_identity.valid() ? slot.token_identity.index() : kNoEntity;
+  e.status = static_cast<std::uint16_t>(outcome);
+  e.count = calls;
+  e.flags = from_cache ? kFlagCacheHit : 0;
+  recorder_.emit(e);
+  if (pair_state_[slot.pair] != static_cast<std::int8_t>(outcome)) {
+    pair_state_[slot.pair] = static_cast<std::int8_t>(outcome);
+    e.kind = EventKind::kAccessChange;
+    e.count = 0;
+    e.flags = 0;
+    recorder_.emit(e);
+  }
 }
 
 }  // namespace misim

@@ -15,12 +15,12 @@
 
 #include "misim/directory.hpp"
 #include "misim/engine.hpp"
-#include "misim/fingerprint.hpp"
 #include "misim/identity_selection.hpp"
 #include "misim/random.hpp"
 #include "misim/station.hpp"
 #include "misim/token_path_config.hpp"
 #include "misim/token_path_results.hpp"
+#include "misim/trace_event.hpp"
 
 namespace misim {
 
@@ -28,7 +28,8 @@ class TokenPath {
  public:
   /// Resolves the calls' names against the directory; an unknown name is an Error.
   static Result<std::unique_ptr<TokenPath>> create(Engine& engine, Directory& directory, const TokenPathConfig& config,
-                                                   std::uint64_t seed, SimTime warmup, Fingerprint& fingerprint);
+                                                   std::uint64_t seed, SimTime warmup, SimTime horizon,
+                                                   Recorder& recorder, std::uint64_t& next_request_id);
   TokenPath(const TokenPath&) = delete;
   TokenPath& operator=(const TokenPath&) = delete;
 
@@ -47,6 +48,18 @@ class TokenPath {
   [[nodiscard]] const TokenPathConfig& config() const noexcept { return config_; }
   /// Customers of plain stage workloads that AAD has served.
   [[nodiscard]] std::uint64_t raw_completed() const noexcept { return raw_completed_; }
+  [[nodiscard]] const std::vector<std::string>& audiences() const noexcept { return audiences_; }
+
+  /// Station numbers in RunInfo::stations: the endpoints (aggregated) first, then AAD's regions.
+  static constexpr std::uint16_t kEndpointStation = 0;
+  static constexpr std::uint16_t aad_station(std::size_t region) { return static_cast<std::uint16_t>(1 + region); }
+  /// Appends the token path's stations (endpoint, AAD regions) to `stations`.
+  void describe_stations(std::vector<StationInfo>& stations) const;
+  /// Emits a kSample per station of the token path; `area` holds each one's busy-time integral at
+  /// the last sample (updated).
+  void sample(SimTime interval, std::vector<double>& area) const;
+  /// Emits kStationTotals per station of the token path.
+  void emit_totals() const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -89,8 +102,10 @@ class TokenPath {
     SimTime attempt_started;
     std::uint32_t retries;
     std::uint32_t next_free;
+    std::uint64_t request;  // its id in traces
     bool background;
     bool holds_endpoint;  // counted in its host's in_flight
+    bool cache_hit;       // this attempt was answered from the endpoint's cache
   };
   struct Region {
     std::unique_ptr<Station> station;
@@ -104,7 +119,7 @@ class TokenPath {
   };
 
   TokenPath(Engine& engine, Directory& directory, const TokenPathConfig& config, std::uint64_t seed, SimTime warmup,
-            Fingerprint& fingerprint);
+            SimTime horizon, Recorder& recorder, std::uint64_t& next_request_id);
 
   void on_call(std::uint32_t slot);
   void schedule_call(std::uint32_t slot);
@@ -114,8 +129,10 @@ class TokenPath {
   void on_aad_done(const StationVisit& visit);
   void endpoint_answers(std::uint32_t acquisition, int status, SimTime retry_after);
   void client_receives(std::uint32_t acquisition, int status, SimTime retry_after);
-  void present(Slot& slot, std::uint32_t calls);
-  void record(Slot& slot, AccessOutcome outcome, std::uint32_t calls);
+  void present(Slot& slot, std::uint32_t calls, bool from_cache);
+  void record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache);
+  void schedule_certificate_roll(IdentityId identity);
+  void emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity);
   [[nodiscard]] AccessOutcome check_at_target(const Slot& slot) const;
   [[nodiscard]] bool rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const;
   [[nodiscard]] bool certificate_valid(IdentityId identity) const;
@@ -130,7 +147,9 @@ class TokenPath {
   Directory& directory_;
   TokenPathConfig config_;
   std::uint64_t seed_;
-  Fingerprint& fingerprint_;
+  Recorder& recorder_;
+  std::uint64_t& next_request_id_;
+  SimTime horizon_;  // the run's end: nothing is scheduled beyond it
 
   std::vector<ClientProfile> profiles_;  // built-in and custom, by name in workloads
   std::vector<std::string> audiences_;
@@ -153,6 +172,7 @@ class TokenPath {
   std::vector<std::vector<std::uint32_t>> assignments_of_;
 
   std::vector<AccessPair> pairs_;
+  std::vector<std::int8_t> pair_state_;  // per pair: last outcome seen (-1 before the first call)
   TokenPathStatistics stats_;
   std::uint64_t raw_completed_ = 0;
 };

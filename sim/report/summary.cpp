@@ -260,7 +260,7 @@ const Json* find_path(const Json& root, std::string_view path) {
 
 }  // namespace
 
-Summary::Summary(const Scenario& scenario, const Simulation& simulation, const RunInfo& run)
+Summary::Summary(const Scenario& scenario, const Simulation& simulation, const Execution& run)
     : doc_(std::make_unique<Document>()) {
   Json& j = doc_->root;
   const SimTime now = simulation.now();

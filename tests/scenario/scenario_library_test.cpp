@@ -48,7 +48,7 @@ TEST_P(ScenarioLibrary, RunsToTheEndAndMeetsItsExpectations) {
   Simulation sim(scenario->simulation);
   sim.run();
   EXPECT_EQ(sim.now(), scenario->simulation.duration);
-  const Summary summary(*scenario, sim, RunInfo{});
+  const Summary summary(*scenario, sim, Execution{});
   for (const ExpectationResult& e : summary.expectations()) {
     EXPECT_TRUE(e.met) << e.place.file << ":" << e.place.line << ": " << e.text << " (" << e.detail << ")";
   }

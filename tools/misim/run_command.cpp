@@ -56,7 +56,7 @@ int run(const RunOptions& o) {
   std::signal(SIGTERM, SIG_DFL);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  const Summary summary(*scenario, simulation, RunInfo{wall, g_interrupt != 0});
+  const Summary summary(*scenario, simulation, Execution{wall, g_interrupt != 0});
   OutputDirectory out(o.out);
   if (Status s = out.write("summary.json", summary.json_text()); !s) {
     std::cerr << s.error().to_string() << '\n';

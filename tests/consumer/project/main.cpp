@@ -48,7 +48,7 @@ int main() {
   if (!scenario) return fail(scenario.error().to_string());
   misim::Simulation simulation(scenario->simulation);
   simulation.run();
-  const misim::Summary summary(*scenario, simulation, misim::RunInfo{});
+  const misim::Summary summary(*scenario, simulation, misim::Execution{});
   if (!summary.expectations_met() || summary.json_text().find("\"fingerprint\"") == std::string::npos) {
     return fail("unexpected summary:\n" + summary.json_text());
   }
