@@ -89,7 +89,13 @@ enum class EventKind : std::uint8_t {
   kStationTotals = 34,
 };
 [[nodiscard]] std::string_view to_string(EventKind kind) noexcept;
-[[nodiscard]] TraceLevel level_of(EventKind kind) noexcept;
+/// Kinds are numbered by level: below 16 lifecycle, below 32 requests, the rest all.
+[[nodiscard]] constexpr TraceLevel level_of(EventKind kind) noexcept {
+  const auto k = static_cast<std::uint8_t>(kind);
+  if (k < 16) return TraceLevel::kLifecycle;
+  if (k < 32) return TraceLevel::kRequests;
+  return TraceLevel::kAll;
+}
 
 inline constexpr std::uint32_t kNoEntity = UINT32_MAX;
 inline constexpr std::uint16_t kNoStation = UINT16_MAX;

@@ -19,21 +19,18 @@ Fingerprint::~Fingerprint() = default;
 Fingerprint::Fingerprint(Fingerprint&&) noexcept = default;
 Fingerprint& Fingerprint::operator=(Fingerprint&&) noexcept = default;
 
-void Fingerprint::add(std::initializer_list<std::uint64_t> fields) {
-  // Serialise explicitly as little-endian bytes: the digest must not depend on the host.
-  std::array<unsigned char, 8 * 8> buffer{};
-  std::size_t n = 0;
-  for (std::uint64_t v : fields) {
-    if (n + 8 > buffer.size()) {
-      XXH3_64bits_update(&state_->xxh, buffer.data(), n);
-      n = 0;
-    }
-    for (int i = 0; i < 8; ++i) buffer[n++] = static_cast<unsigned char>(v >> (8 * i));
-  }
-  XXH3_64bits_update(&state_->xxh, buffer.data(), n);
+void Fingerprint::flush() {
+  XXH3_64bits_update(&state_->xxh, block_.data(), used_);
+  used_ = 0;
 }
 
-std::uint64_t Fingerprint::digest() const { return XXH3_64bits_digest(&state_->xxh); }
+std::uint64_t Fingerprint::digest() const {
+  // The pending block is hashed into a copy, so asking for the digest does not change the state.
+  XXH3_state_t copy;
+  XXH3_copyState(&copy, &state_->xxh);
+  XXH3_64bits_update(&copy, block_.data(), used_);
+  return XXH3_64bits_digest(&copy);
+}
 
 std::string Fingerprint::hex() const { return to_hex64(digest()); }
 

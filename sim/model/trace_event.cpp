@@ -61,13 +61,6 @@ std::string_view to_string(EventKind kind) noexcept {
   return "unknown";
 }
 
-TraceLevel level_of(EventKind kind) noexcept {
-  const auto k = static_cast<std::uint8_t>(kind);
-  if (k < 16) return TraceLevel::kLifecycle;
-  if (k < 32) return TraceLevel::kRequests;
-  return TraceLevel::kAll;
-}
-
 void Recorder::attach(EventSink& sink, TraceLevel level) {
   if (level == TraceLevel::kNone) return;
   sinks_.push_back({&sink, level});
@@ -88,14 +81,13 @@ void Recorder::end(SimTime now, bool interrupted) {
 
 void Recorder::hash(const TraceEvent& e) {
   // Field by field, as integers: no padding bytes and no host byte order reach the digest.
-  fingerprint_.add({static_cast<std::uint64_t>(e.time), static_cast<std::uint64_t>(e.begin),
-                    static_cast<std::uint64_t>(e.service_start), e.request, std::bit_cast<std::uint64_t>(e.value),
-                    (static_cast<std::uint64_t>(e.resource) << 32) | e.identity,
-                    (static_cast<std::uint64_t>(e.target) << 32) | e.entity,
-                    (static_cast<std::uint64_t>(e.count) << 32) | e.busy});
-  fingerprint_.add({(static_cast<std::uint64_t>(e.status) << 48) | (static_cast<std::uint64_t>(e.station) << 32) |
-                    (static_cast<std::uint64_t>(e.kind) << 16) | (static_cast<std::uint64_t>(e.entity_kind) << 8) |
-                    e.flags});
+  fingerprint_.add(
+      {static_cast<std::uint64_t>(e.time), static_cast<std::uint64_t>(e.begin),
+       static_cast<std::uint64_t>(e.service_start), e.request, std::bit_cast<std::uint64_t>(e.value),
+       (static_cast<std::uint64_t>(e.resource) << 32) | e.identity,
+       (static_cast<std::uint64_t>(e.target) << 32) | e.entity, (static_cast<std::uint64_t>(e.count) << 32) | e.busy,
+       (static_cast<std::uint64_t>(e.status) << 48) | (static_cast<std::uint64_t>(e.station) << 32) |
+           (static_cast<std::uint64_t>(e.kind) << 16) | (static_cast<std::uint64_t>(e.entity_kind) << 8) | e.flags});
 }
 
 }  // namespace misim
