@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "misim/engine.hpp"
+#include "misim/rate_shape.hpp"
 #include "misim/station.hpp"
 #include "misim/time.hpp"
 #include "misim/token_path_config.hpp"
@@ -46,6 +47,8 @@ struct WorkloadConfig {
   ArrivalProcess process = ArrivalProcess::kPoisson;
   SimTime start = 0;
   SimTime stop = kForever;
+  /// A daily profile and bursts; flat by default.
+  RateShape shape;
 };
 
 struct SimulationConfig {
@@ -145,7 +148,8 @@ class Simulation {
   std::vector<double> busy_area_;  // per station, at the last sample
   std::unique_ptr<TokenPath> token_path_;
   std::vector<std::unique_ptr<Station>> stations_;
-  std::vector<RandomStream> arrival_streams_;  // one per workload
+  std::vector<RandomStream> arrival_streams_;     // one per workload
+  std::vector<const RateShape*> arrival_shapes_;  // per workload; null when flat
   RequestCounts requests_;
   std::uint64_t next_request_id_ = 0;
 };

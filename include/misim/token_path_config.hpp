@@ -9,6 +9,7 @@
 
 #include "misim/client_profile.hpp"
 #include "misim/distribution.hpp"
+#include "misim/rate_shape.hpp"
 #include "misim/time.hpp"
 
 namespace misim {
@@ -84,6 +85,13 @@ struct CallWorkloadConfig {
   bool poisson = true;
   SimTime start = 0;
   SimTime stop = kForever;
+  /// A daily profile and bursts; flat by default.
+  RateShape shape;
+  /// Each calling resource makes one call as soon as it starts calling (at `start`, or when the
+  /// timeline creates it), as applications fetch a token on start-up; the rate follows.
+  bool call_at_start = false;
+  /// That first call comes after a delay drawn uniformly from [0, start_jitter].
+  SimTime start_jitter = 0;
 };
 
 /// A fault the timeline injects.

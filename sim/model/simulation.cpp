@@ -65,6 +65,7 @@ Simulation::Simulation(SimulationConfig config)
   arrival_streams_.reserve(config_.workloads.size());
   for (std::size_t w = 0; w < config_.workloads.size(); ++w) {
     arrival_streams_.emplace_back(config_.seed, w, kPurposeArrivals);
+    arrival_shapes_.push_back(config_.workloads[w].shape.flat() ? nullptr : &config_.workloads[w].shape);
     const WorkloadConfig& workload = config_.workloads[w];
     if (workload.rate.per_second <= 0.0 || workload.start >= workload.stop) continue;
     engine_.schedule_at(workload.start, [this, w] { schedule_next_arrival(w); });
@@ -75,11 +76,11 @@ Simulation::~Simulation() = default;
 
 void Simulation::schedule_next_arrival(std::size_t w) {
   const WorkloadConfig& workload = config_.workloads[w];
-  const double mean_ns = workload.rate.mean_interval_ns();
-  double gap = mean_ns;
-  if (workload.process == ArrivalProcess::kPoisson) gap = -mean_ns * std::log(arrival_streams_[w].uniform_open0());
-  const SimTime at = engine_.now() + std::max<SimTime>(1, std::llround(gap));
-  if (at >= workload.stop || at > config_.duration) return;
+  const SimTime limit = std::min(workload.stop, config_.duration + 1);
+  const SimTime at = next_arrival(engine_.now(), workload.rate.mean_interval_ns(),
+                                  workload.process == ArrivalProcess::kPoisson,
+                                  arrival_shapes_[w], limit, arrival_streams_[w]);
+  if (at == kForever) return;
   engine_.schedule_at(at, [this, w] { on_arrival(w); });
 }
 

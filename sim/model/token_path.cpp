@@ -69,9 +69,8 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
       new TokenPath(engine, directory, config, seed, warmup, horizon, recorder, next_request_id));
   TokenPath& p = *path;
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> pair_index;
   for (std::size_t w = 0; w < config.calls.size(); ++w) {
-    const CallWorkloadConfig& c = config.calls[w];
+    const CallWorkloadConfig& c = p.config_.calls[w];
     const std::string where = "workload '" + c.name + "': ";
     const ClientProfile* profile = nullptr;
     for (const ClientProfile& cp : p.profiles_) {
@@ -90,44 +89,32 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
                 IdentitySelector::none(),
                 static_cast<std::uint32_t>(found - p.audiences_.begin()),
                 c.data_action.empty() ? default_data_action(target_type.name) : c.data_action,
+                c.start,
                 c.stop,
                 c.rate_per_second > 0 ? 1e9 / c.rate_per_second : 0.0,
-                c.poisson};
+                c.poisson,
+                c.shape.flat() ? nullptr : &c.shape,
+                c.call_at_start,
+                c.start_jitter};
     if (!c.identity.empty()) {
       Result<IdentityId> id = directory.lookup_principal(c.identity);
       if (!id) return Error{where + id.error().message, {}};
       wl.selector = IdentitySelector::by_client_id(directory.identity(*id).client_id);
     }
     p.workloads_.push_back(wl);
+    p.workload_targets_.push_back(*target);
     for (const std::string& from : c.from) {
       Result<ResourceId> host = directory.lookup_resource(from);
-      if (!host) return Error{where + host.error().message, {}};
-      const auto key = std::pair{host->index(), target->index()};
-      auto [it, inserted] = pair_index.emplace(key, static_cast<std::uint32_t>(p.pairs_.size()));
-      if (inserted) {
-        p.pairs_.push_back(AccessPair{*host, *target});
-        p.pair_state_.push_back(-1);
+      if (host) {
+        p.add_slot(static_cast<std::uint32_t>(w), *host, *target);
+      } else {
+        // Created later by the timeline (the scenario loader checked the name); bound then.
+        p.pending_hosts_[from].push_back(static_cast<std::uint32_t>(w));
       }
-      const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host->index();
-      p.slots_.push_back(Slot{static_cast<std::uint32_t>(w),
-                              *host,
-                              *target,
-                              it->second,
-                              kNone,
-                              0,
-                              {},
-                              0,
-                              -1,
-                              kForever,
-                              0,
-                              RandomStream(seed, stream_entity, kPurposeCalls)});
     }
   }
-  for (std::uint32_t s = 0; s < p.slots_.size(); ++s) {
-    const CallWorkloadConfig& c = config.calls[p.slots_[s].workload];
-    if (p.workloads_[p.slots_[s].workload].mean_gap_ns <= 0.0 || c.start >= c.stop) continue;
-    engine.schedule_at(c.start, [&p, s] { p.schedule_call(s); });
-  }
+  p.resources_seen_ = directory.count(EntityKind::kResource);
+  for (std::uint32_t s = 0; s < p.slots_.size(); ++s) p.activate_slot(s, p.workloads_[p.slots_[s].workload].start);
   p.stats_.endpoint.hosts = std::max<std::size_t>(1, [&] {
     std::vector<std::uint32_t> hosts;
     for (const Slot& s : p.slots_) hosts.push_back(s.host.index());
@@ -249,7 +236,10 @@ void TokenPath::track_new_entities(bool before_run) {
   }
 }
 
-void TokenPath::on_directory_changed() { track_new_entities(/*before_run=*/false); }
+void TokenPath::on_directory_changed() {
+  track_new_entities(/*before_run=*/false);
+  bind_new_hosts();
+}
 
 void TokenPath::emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity) {
   TraceEvent e;
@@ -337,12 +327,60 @@ std::size_t TokenPath::region_of(ResourceId host) const {
   return host.index() % aad_.size();
 }
 
+std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId target) {
+  const auto key = std::pair{host.index(), target.index()};
+  auto [it, inserted] = pair_index_.emplace(key, static_cast<std::uint32_t>(pairs_.size()));
+  if (inserted) {
+    pairs_.push_back(AccessPair{host, target});
+    pair_state_.push_back(-1);
+  }
+  const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host.index();
+  slots_.push_back(Slot{w, host, target, it->second, kNone, 0, {}, 0, -1, kForever, 0,
+                        RandomStream(seed_, stream_entity, kPurposeCalls)});
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+void TokenPath::activate_slot(std::uint32_t s, SimTime at) {
+  const Workload& w = workloads_[slots_[s].workload];
+  if (w.mean_gap_ns <= 0.0 || at >= w.stop || at >= horizon_) return;
+  if (w.call_at_start) {
+    const SimTime first = at + to_time(slots_[s].arrivals.uniform01() * static_cast<double>(w.start_jitter));
+    if (first < w.stop) engine_.schedule_at(first, [this, s] { on_call(s); });
+    return;
+  }
+  engine_.schedule_at(at, [this, s] { schedule_call(s); });
+}
+
+void TokenPath::bind_new_hosts() {
+  const std::size_t resources = directory_.count(EntityKind::kResource);
+  if (pending_hosts_.empty()) {
+    resources_seen_ = resources;
+    return;
+  }
+  const SimTime now = engine_.now();
+  for (std::size_t r = resources_seen_; r < resources; ++r) {
+    const ResourceId host(static_cast<std::uint32_t>(r));
+    auto it = pending_hosts_.find(std::string(directory_.name(host)));
+    if (it == pending_hosts_.end()) continue;
+    for (const std::uint32_t w : it->second) {
+      const std::uint32_t s = add_slot(w, host, workload_targets_[w]);
+      activate_slot(s, std::max(now, workloads_[w].start));
+    }
+    pending_hosts_.erase(it);
+  }
+  resources_seen_ = resources;
+  std::vector<std::uint32_t> hosts;
+  for (const Slot& slot : slots_) hosts.push_back(slot.host.index());
+  std::sort(hosts.begin(), hosts.end());
+  stats_.endpoint.hosts = std::max<std::size_t>(1, std::unique(hosts.begin(), hosts.end()) - hosts.begin());
+}
+
 void TokenPath::schedule_call(std::uint32_t s) {
   Slot& slot = slots_[s];
   const Workload& w = workloads_[slot.workload];
-  const double gap = w.poisson ? -w.mean_gap_ns * std::log(slot.arrivals.uniform_open0()) : w.mean_gap_ns;
-  const SimTime at = engine_.now() + std::max<SimTime>(1, to_time(gap));
-  if (at >= w.stop) return;
+  const SimTime at = next_arrival(engine_.now(), w.mean_gap_ns, w.poisson, w.shape, std::min(w.stop, horizon_ + 1),
+                                  slot.arrivals);
+  if (at == kForever) return;
   engine_.schedule_at(at, [this, s] { on_call(s); });
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -85,9 +86,13 @@ class TokenPath {
     IdentitySelector selector;
     std::uint32_t audience;  // index into audiences_
     std::string data_action;
+    SimTime start;
     SimTime stop;
     double mean_gap_ns;
     bool poisson;
+    const RateShape* shape;  // null when flat
+    bool call_at_start;
+    SimTime start_jitter;
   };
   struct Host {
     double bucket = 0.0;
@@ -123,6 +128,12 @@ class TokenPath {
 
   void on_call(std::uint32_t slot);
   void schedule_call(std::uint32_t slot);
+  /// Adds a slot for `host` calling in workload `w`, with its pair; returns its index.
+  std::uint32_t add_slot(std::uint32_t w, ResourceId host, ResourceId target);
+  /// The slot starts calling at `at` (its workload's start, or its host's creation).
+  void activate_slot(std::uint32_t slot, SimTime at);
+  /// Binds the calling resources named in `from` that the timeline has created since the last call.
+  void bind_new_hosts();
   void start_acquisition(std::uint32_t slot, bool background);
   void send_to_endpoint(std::uint32_t acquisition);
   void forward_to_aad(std::uint32_t acquisition);
@@ -154,7 +165,12 @@ class TokenPath {
   std::vector<ClientProfile> profiles_;  // built-in and custom, by name in workloads
   std::vector<std::string> audiences_;
   std::vector<Workload> workloads_;
+  std::vector<ResourceId> workload_targets_;
   std::vector<Slot> slots_;
+  // Calling resources that do not exist yet (the timeline creates them), by name: their workloads.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> pending_hosts_;
+  std::size_t resources_seen_ = 0;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> pair_index_;
   std::vector<Host> hosts_;  // by resource index
   std::vector<Acquisition> acquisitions_;
   std::uint32_t free_acquisition_ = kNone;
