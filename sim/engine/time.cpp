@@ -60,6 +60,38 @@ std::size_t read_decimal(std::string_view text, Decimal& out, bool& overflow) {
   return any_digit ? i : 0;
 }
 
+/// A time of day as a duration from midnight: `09:00`, `09:00:30`, `23:59:59.5` (hours may pass
+/// 24 for later days: `33:00` is 09:00 on the second day). Timelines read better with clock times.
+Result<SimTime> parse_clock(std::string_view text, const std::string& shown) {
+  const auto bad = [&] {
+    return fail("time " + shown + " is not a clock time; write HH:MM or HH:MM:SS (e.g. 09:00, 13:30:15)");
+  };
+  SimTime total = 0;
+  std::size_t pos = 0;
+  for (int field = 0; field < 3 && pos <= text.size(); ++field) {
+    std::size_t end = text.find(':', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view part = text.substr(pos, end - pos);
+    if (part.empty() || (field > 0 && (part.size() < 2 || part[0] < '0' || part[0] > '5'))) return bad();
+    if (field < 2) {
+      std::int64_t value = 0;
+      for (char c : part) {
+        if (c < '0' || c > '9' || value > 1'000'000) return bad();
+        value = value * 10 + (c - '0');
+      }
+      if (field == 1 && (part.size() != 2 || value > 59)) return bad();
+      total += value * (field == 0 ? kHour : kMinute);
+    } else {
+      Result<SimTime> seconds = parse_duration(std::string(part) + "s");
+      if (!seconds || *seconds >= kMinute || part.size() < 2) return bad();
+      total += *seconds;
+    }
+    if (end == text.size()) return field >= 1 ? Result<SimTime>(total) : bad();
+    pos = end + 1;
+  }
+  return bad();
+}
+
 }  // namespace
 
 Result<SimTime> parse_duration(std::string_view text) {
@@ -73,6 +105,7 @@ Result<SimTime> parse_duration(std::string_view text) {
     return fail("duration " + shown + " does not start with a number; write e.g. 250us, 5ms, 2s, 30m, 24h, 90d");
   }
   const std::string_view unit = text.substr(used);
+  if (!unit.empty() && unit.front() == ':') return parse_clock(text, shown);
   if (unit.empty()) {
     return fail("duration " + shown + " has no unit; add one of " + std::string(kDurationUnitList) + " (e.g. " +
                 std::string(text) + "s)");

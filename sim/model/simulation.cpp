@@ -77,9 +77,9 @@ Simulation::~Simulation() = default;
 void Simulation::schedule_next_arrival(std::size_t w) {
   const WorkloadConfig& workload = config_.workloads[w];
   const SimTime limit = std::min(workload.stop, config_.duration + 1);
-  const SimTime at = next_arrival(engine_.now(), workload.rate.mean_interval_ns(),
-                                  workload.process == ArrivalProcess::kPoisson,
-                                  arrival_shapes_[w], limit, arrival_streams_[w]);
+  const SimTime at =
+      next_arrival(engine_.now(), workload.rate.mean_interval_ns(), workload.process == ArrivalProcess::kPoisson,
+                   arrival_shapes_[w], limit, arrival_streams_[w]);
   if (at == kForever) return;
   engine_.schedule_at(at, [this, w] { on_arrival(w); });
 }

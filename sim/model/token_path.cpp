@@ -335,7 +335,17 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
     pair_state_.push_back(-1);
   }
   const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host.index();
-  slots_.push_back(Slot{w, host, target, it->second, kNone, 0, {}, 0, -1, kForever, 0,
+  slots_.push_back(Slot{w,
+                        host,
+                        target,
+                        it->second,
+                        kNone,
+                        0,
+                        {},
+                        0,
+                        -1,
+                        kForever,
+                        0,
                         RandomStream(seed_, stream_entity, kPurposeCalls)});
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -378,8 +388,8 @@ void TokenPath::bind_new_hosts() {
 void TokenPath::schedule_call(std::uint32_t s) {
   Slot& slot = slots_[s];
   const Workload& w = workloads_[slot.workload];
-  const SimTime at = next_arrival(engine_.now(), w.mean_gap_ns, w.poisson, w.shape, std::min(w.stop, horizon_ + 1),
-                                  slot.arrivals);
+  const SimTime at =
+      next_arrival(engine_.now(), w.mean_gap_ns, w.poisson, w.shape, std::min(w.stop, horizon_ + 1), slot.arrivals);
   if (at == kForever) return;
   engine_.schedule_at(at, [this, s] { on_call(s); });
 }

@@ -32,6 +32,7 @@ enum class Section : std::uint8_t {
   kPropagation,
   kWorkload,           // requests straight into a stage (`stage:`)
   kCallWorkload,       // application calls from resources to a target (`from:`)
+  kBurst,              // a window that multiplies a workload's rate
   kExpectation,        // a bound on a summary.json metric (`metric:`)
   kAccessExpectation,  // when a resource can reach a target (`access:`)
   kTopology,

@@ -10,6 +10,7 @@
 #include "distribution_spec.hpp"
 #include "language.hpp"
 #include "misim/scenario.hpp"
+#include "rate_shape_reader.hpp"
 #include "suggest.hpp"
 #include "token_path_reader.hpp"
 #include "topology_reader.hpp"
@@ -120,6 +121,7 @@ WorkloadConfig read_workload(const Document& doc, const SimulationConfig& sim, c
   if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
   if (m.has("stop")) w.stop = doc.duration(m.get("stop"), what + " 'stop'");
   if (w.stop <= w.start) doc.fail(node, what + ": 'stop' must come after 'start'");
+  scenario::read_rate_shape(doc, m, what, w.shape);
   return w;
 }
 
@@ -214,7 +216,7 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   sim.topology = std::move(estate.topology);
   sim.timeline = std::move(estate.timeline);
   sim.token_path.faults = std::move(estate.faults);
-  const scenario::EstateNames estate_names = scenario::estate_names(sim.topology, estate.templates);
+  const scenario::EstateNames estate_names = scenario::estate_names(sim.topology, sim.timeline, estate.templates);
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");

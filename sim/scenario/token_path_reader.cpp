@@ -4,6 +4,7 @@
 #include "distribution_spec.hpp"
 #include "language.hpp"
 #include "misim/resource_type.hpp"
+#include "rate_shape_reader.hpp"
 #include "suggest.hpp"
 
 namespace misim::scenario {
@@ -111,15 +112,18 @@ void read_token_service(const Document& doc, const std::string& name, const YAML
   if (name == "propagation") read_propagation(doc, node, config.propagation);
 }
 
-EstateNames estate_names(const TopologyConfig& topology,
+EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
                          const std::map<std::string, std::vector<std::string>, std::less<>>& templates) {
   EstateNames names;
-  for (const DirectoryOperation& op : topology.operations) {
+  const auto note = [&names](const DirectoryOperation& op) {
     if (op.kind == OperationKind::kCreateResource) names.resources[op.subject] = op.detail;
     if (op.kind == OperationKind::kCreateUserAssigned || op.kind == OperationKind::kCreateServicePrincipal) {
       names.identities[op.subject] = true;
     }
-  }
+  };
+  for (const DirectoryOperation& op : topology.operations) note(op);
+  // Resources the timeline creates may call and be called too (e.g. a scale-out at 09:00).
+  for (const TimedOperation& t : timeline) note(t.operation);
   names.templates = templates;
   return names;
 }
@@ -165,6 +169,13 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
   if (m.has("start")) w.start = doc.duration(m.get("start"), what + " 'start'");
   if (m.has("stop")) w.stop = doc.duration(m.get("stop"), what + " 'stop'");
   if (w.stop <= w.start) doc.fail(node, what + ": 'stop' must come after 'start'");
+  read_rate_shape(doc, m, what, w.shape);
+  if (m.has("call_at_start")) w.call_at_start = doc.boolean(m.get("call_at_start"), what + " 'call_at_start'");
+  if (m.has("start_jitter")) {
+    w.start_jitter = doc.duration(m.get("start_jitter"), what + " 'start_jitter'");
+    if (!w.call_at_start)
+      doc.fail(m.get("start_jitter"), what + " 'start_jitter' delays the call at start; add 'call_at_start: true'");
+  }
   return w;
 }
 

@@ -27,7 +27,7 @@ struct EstateNames {
   std::map<std::string, std::vector<std::string>, std::less<>> templates;
 };
 
-[[nodiscard]] EstateNames estate_names(const TopologyConfig& topology,
+[[nodiscard]] EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
                                        const std::map<std::string, std::vector<std::string>, std::less<>>& templates);
 
 CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,

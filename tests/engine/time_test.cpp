@@ -35,6 +35,20 @@ TEST(ParseDuration, ReadsEveryUnit) {
   EXPECT_EQ(*parse_duration("90d"), 90 * kDay);
 }
 
+TEST(ParseDuration, ReadsClockTimesAsTimeSinceMidnight) {
+  EXPECT_EQ(*parse_duration("09:00"), 9 * kHour);
+  EXPECT_EQ(*parse_duration("9:05"), 9 * kHour + 5 * kMinute);
+  EXPECT_EQ(*parse_duration("13:30:15"), 13 * kHour + 30 * kMinute + 15 * kSecond);
+  EXPECT_EQ(*parse_duration("00:00:01.5"), 1500 * kMillisecond);
+  EXPECT_EQ(*parse_duration("33:00"), kDay + 9 * kHour);  // 09:00 on the second day
+}
+
+TEST(ParseDuration, RejectsMalformedClockTimes) {
+  for (const char* bad : {"09:", "09:0", "09:60", "09:00:", "09:00:60", "09:00:00:00", "09:x0", "09:00:5"}) {
+    EXPECT_NE(error_of(parse_duration(bad)).find("HH:MM"), std::string::npos) << bad;
+  }
+}
+
 TEST(ParseDuration, UnitsHaveTheirNanosecondValues) {
   EXPECT_EQ(*parse_duration("1us"), 1'000);
   EXPECT_EQ(*parse_duration("1ms"), 1'000'000);
