@@ -57,6 +57,9 @@ struct MirpConfig {
   SimTime cert_roll_after = 45 * kDay;
   /// A failed roll is tried again after this long (assumption).
   SimTime roll_retry_interval = kHour;
+  /// False: MIRP stops rolling (a fault to study): every certificate expires at the end of its
+  /// validity, and Entra ID refuses the identity's token requests from then on.
+  bool rolling = true;
 };
 
 /// How long changes take to be seen.

@@ -61,6 +61,8 @@ struct TokenPathStatistics {
   std::uint64_t endpoint_cache_hits = 0;  // answered from IMDS's cache
   std::uint64_t aad_requests = 0;
   std::uint64_t tokens_issued = 0;
+  std::uint64_t certificates_issued = 0;  // by MIRP, for identities created during the run
+  std::uint64_t certificate_rolls = 0;
   std::map<int, std::uint64_t> by_status;  // endpoint answers seen by clients
   Histogram acquisition_latency;           // ns, from start to token or give-up
   EndpointStatistics endpoint;

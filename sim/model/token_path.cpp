@@ -192,6 +192,7 @@ void TokenPath::track_new_entities(bool before_run) {
       cert_expires_.push_back(now + config_.mirp.cert_validity);
       const SimTime replicated = now + to_time(config_.propagation.identity_replication.sample(propagation_));
       replicated_at_.push_back(replicated);
+      ++stats_.certificates_issued;
       emit_lifecycle(EventKind::kCertificate, 1, id, kNoEntity);
       if (replicated < horizon_) {
         engine_.schedule_at(replicated,
@@ -256,12 +257,23 @@ void TokenPath::schedule_certificate_roll(IdentityId identity) {
   // MIRP rolls a certificate once it is cert_roll_after old (azure-facts.md:42). Rolls always
   // succeed for now, so the event only marks them for traces and reports; certificate_valid()
   // computes validity from the same schedule.
+  if (!config_.mirp.rolling) {
+    // No rolls: the certificate simply expires (a fault to study; docs/model.md, "MIRP").
+    const SimTime expires = cert_expires_[identity.index()];
+    if (expires >= engine_.now() && expires < horizon_) {
+      engine_.schedule_at(expires, [this, identity] {
+        if (directory_.identity(identity).life.alive()) emit_lifecycle(EventKind::kCertificate, 0, identity, kNoEntity);
+      });
+    }
+    return;
+  }
   const SimTime issued = cert_expires_[identity.index()] - config_.mirp.cert_validity;
   SimTime roll = issued + config_.mirp.cert_roll_after;
   while (roll <= engine_.now()) roll += config_.mirp.cert_roll_after;
   if (roll >= horizon_) return;
   engine_.schedule_at(roll, [this, identity] {
     if (!directory_.identity(identity).life.alive()) return;
+    ++stats_.certificate_rolls;
     TraceEvent e;
     e.kind = EventKind::kCertificate;
     e.time = engine_.now();
@@ -685,10 +697,12 @@ bool TokenPath::rbac_permits(IdentityId principal, ResourceId target, const std:
 }
 
 bool TokenPath::certificate_valid(IdentityId identity) const {
-  // MIRP rolls certificates after 45 days (azure-facts.md:42); faults that stop rolls come later,
-  // so a certificate of a live identity is renewed in time and only its validity window matters.
+  // MIRP rolls certificates after 45 days (azure-facts.md:42), so a certificate of a live identity
+  // is renewed in time unless rolling is switched off (MirpConfig::rolling); failed single rolls
+  // with retries are not modelled yet (docs/model.md).
   const SimTime now = engine_.now();
   SimTime expires = cert_expires_[identity.index()];
+  if (!config_.mirp.rolling) return now < expires;
   while (expires - config_.mirp.cert_validity + config_.mirp.cert_roll_after <= now) {
     expires += config_.mirp.cert_roll_after;
   }

@@ -326,6 +326,9 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const E
   // Token acquisition latency when there are token requests, else the stages' sojourn.
   requests["latency_ms"] = latency_ms(tp.acquisitions > 0 ? tp.acquisition_latency : all_latency);
   j["requests"] = requests;
+  // MIRP: certificates issued to identities created during the run, and scheduled rolls
+  // (docs/model.md, "MIRP").
+  j["mirp"] = Json{{"certificates_issued", tp.certificates_issued}, {"certificate_rolls", tp.certificate_rolls}};
   j["access"] = access_json(simulation.access_pairs(), simulation.directory());
   j["directory"] = directory_json(simulation.directory(), now);
   Json timeline = Json::array();

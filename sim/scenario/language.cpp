@@ -57,7 +57,7 @@ std::vector<SectionSpec> build_sections() {
       {Section::kImds, "service_imds", {"rate_limit", "max_concurrent", "latency", "cache", "cache_margin"}},
       {Section::kAad, "service_aad", {"servers", "queue_capacity", "latency", "throttle_rate", "token_lifetime",
                                       "retry_after", "regions"}},
-      {Section::kMirp, "service_mirp", {"cert_validity", "cert_roll_after", "roll_retry_interval"}},
+      {Section::kMirp, "service_mirp", {"cert_validity", "cert_roll_after", "roll_retry_interval", "rolling"}},
       {Section::kPropagation, "service_propagation", {"rbac_delay", "identity_replication"}},
       {Section::kWorkload, "workload", {"name", "stage", "rate", "arrivals", "start", "stop", "profile", "bursts"}},
       {Section::kCallWorkload, "call_workload", {"name", "from", "target", "audience", "action", "identity", "client",

@@ -67,6 +67,7 @@ void read_mirp(const Document& doc, const YAML::Node& node, MirpConfig& c) {
   if (m.has("cert_roll_after")) c.cert_roll_after = doc.duration(m.get("cert_roll_after"), "mirp 'cert_roll_after'");
   if (m.has("roll_retry_interval"))
     c.roll_retry_interval = doc.duration(m.get("roll_retry_interval"), "mirp 'roll_retry_interval'");
+  if (m.has("rolling")) c.rolling = doc.boolean(m.get("rolling"), "mirp 'rolling'");
   if (c.cert_roll_after <= 0 || c.cert_roll_after >= c.cert_validity) {
     doc.fail(node, "mirp: 'cert_roll_after' must be between 0s and 'cert_validity'");
   }
