@@ -169,7 +169,9 @@ class Recorder {
 
   /// Hashes the event (whatever the levels) and passes it to the sinks that record its level.
   void emit(const TraceEvent& event) {
-    hash(event);
+    // Totals restate what the events already said, and come only when a caller finishes the run,
+    // so they stay out of the fingerprint: it is the same whether or not finish() was called.
+    if (event.kind != EventKind::kStationTotals) hash(event);
     const TraceLevel level = level_of(event.kind);
     if (level > max_level_) return;
     for (const Attached& a : sinks_) {

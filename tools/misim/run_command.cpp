@@ -6,6 +6,7 @@
 #include "command_input.hpp"
 #include "commands.hpp"
 #include "misim/output_directory.hpp"
+#include "misim/report.hpp"
 #include "misim/scenario.hpp"
 #include "misim/summary.hpp"
 #include "progress.hpp"
@@ -42,6 +43,8 @@ int run(const RunOptions& o) {
 
   const auto wall_start = std::chrono::steady_clock::now();
   Simulation simulation(scenario->simulation);
+  ReportCollector report;
+  simulation.attach(report, TraceLevel::kAll);
   ProgressLine progress(!o.quiet, simulation.config().duration);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -54,11 +57,18 @@ int run(const RunOptions& o) {
   progress.finish();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  simulation.finish(g_interrupt != 0);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   const Summary summary(*scenario, simulation, Execution{wall, g_interrupt != 0});
+  const std::string summary_json = summary.json_text();
   OutputDirectory out(o.out);
-  if (Status s = out.write("summary.json", summary.json_text()); !s) {
+  if (Status s = out.write("summary.json", summary_json); !s) {
+    std::cerr << s.error().to_string() << '\n';
+    return kExitBadInput;
+  }
+  const std::string html = render_report_html(report_input(*scenario, report, summary_json, &simulation.directory()));
+  if (Status s = out.write("report.html", html); !s) {
     std::cerr << s.error().to_string() << '\n';
     return kExitBadInput;
   }
@@ -69,7 +79,7 @@ int run(const RunOptions& o) {
   if (!o.quiet) {
     std::cerr << "misim: " << scenario->name << ": " << simulation.executed_events() << " events, "
               << format_duration(simulation.now()) << " simulated in " << wall << " s; wrote " << o.out
-              << "/summary.json (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
+              << "/summary.json and report.html (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
   }
   for (const ExpectationResult& e : summary.expectations()) {
     if (!e.met) {
