@@ -101,6 +101,8 @@ inline constexpr std::uint32_t kNoEntity = UINT32_MAX;
 inline constexpr std::uint16_t kNoStation = UINT16_MAX;
 inline constexpr std::uint8_t kFlagCacheHit = 1;
 inline constexpr std::uint8_t kFlagBackground = 2;
+/// On kStationVisit and kRejected: a plain stage workload's customer (`stage:`), not a token request.
+inline constexpr std::uint8_t kFlagCustomer = 4;
 
 struct TraceEvent {
   SimTime time = 0;           // when it happened; for spans, when they ended

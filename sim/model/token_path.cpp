@@ -549,7 +549,9 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
   // A customer of a plain stage workload (`stage: aad`), not a token request: nothing to answer.
   if ((visit.tag & kRawCustomer) != 0) {
     ++raw_completed_;
-    recorder_.emit(visit_event(visit, visit.tag & ~kRawCustomer, aad_station(0)));
+    TraceEvent e = visit_event(visit, visit.tag & ~kRawCustomer, aad_station(0));
+    e.flags = kFlagCustomer;
+    recorder_.emit(e);
     return;
   }
   const auto a = static_cast<std::uint32_t>(visit.tag);
