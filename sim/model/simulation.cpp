@@ -54,6 +54,7 @@ Simulation::Simulation(SimulationConfig config)
                                                     e.service_start = v.service_start;
                                                     e.request = v.tag;
                                                     e.station = plain_station(i);
+                                                    e.flags = kFlagCustomer;
                                                     recorder_.emit(e);
                                                   }));
   }
@@ -96,6 +97,7 @@ void Simulation::on_arrival(std::size_t w) {
     e.time = e.begin = e.service_start = engine_.now();
     e.request = id;
     e.station = stage == kAadStage ? TokenPath::aad_station(0) : plain_station(stage);
+    e.flags = kFlagCustomer;
     recorder_.emit(e);
   }
   schedule_next_arrival(w);
