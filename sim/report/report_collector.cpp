@@ -222,11 +222,14 @@ void ReportCollector::on_event(const TraceEvent& event) {
       if (role == kRoleEndpoint) break;  // its attempts carry the latency
       const std::size_t b = bucket_for(event.time);
       record_latency(event.station, b, event.time - event.begin);
-      if (role == kRolePlainStage) ++outcomes_[b][static_cast<std::size_t>(RequestOutcome::k200)];
+      // A plain workload's customer is a request of its own (also when its stage is AAD's).
+      if (role == kRolePlainStage || (event.flags & kFlagCustomer) != 0) {
+        ++outcomes_[b][static_cast<std::size_t>(RequestOutcome::k200)];
+      }
       break;
     }
     case EventKind::kRejected: {
-      if (event.station >= station_role_.size() || station_role_[event.station] != kRolePlainStage) break;
+      if ((event.flags & kFlagCustomer) == 0) break;  // a token request's rejection shows in its attempt
       ++outcomes_[bucket_for(event.time)][static_cast<std::size_t>(RequestOutcome::k5xx)];
       break;
     }

@@ -128,16 +128,21 @@ TEST(ReportCollector, CountsAPlainStageServedAs200AndTurnedAwayAs5xx) {
   TraceEvent visit = event(EventKind::kStationVisit, 10 * kMinute);
   visit.station = 2;
   visit.begin = 10 * kMinute - 40 * kMillisecond;
+  visit.flags = kFlagCustomer;
   c.on_event(visit);
   TraceEvent rejected = event(EventKind::kRejected, 10 * kMinute);
   rejected.station = 2;
+  rejected.flags = kFlagCustomer;
   c.on_event(rejected);
-  // AAD's visits are part of an attempt that is counted already.
+  // A plain workload sent straight to AAD (`stage: aad`) counts too.
   visit.station = 1;
+  c.on_event(visit);
+  // AAD's visits and rejections within a token request's attempt are counted with the attempt.
+  visit.flags = rejected.flags = 0;
   c.on_event(visit);
   rejected.station = 1;
   c.on_event(rejected);
-  EXPECT_EQ(count(c, 10, RequestOutcome::k200), 1u);
+  EXPECT_EQ(count(c, 10, RequestOutcome::k200), 2u);
   EXPECT_EQ(count(c, 10, RequestOutcome::k5xx), 1u);
 }
 
