@@ -115,12 +115,7 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   }
   p.resources_seen_ = directory.count(EntityKind::kResource);
   for (std::uint32_t s = 0; s < p.slots_.size(); ++s) p.activate_slot(s, p.workloads_[p.slots_[s].workload].start);
-  p.stats_.endpoint.hosts = std::max<std::size_t>(1, [&] {
-    std::vector<std::uint32_t> hosts;
-    for (const Slot& s : p.slots_) hosts.push_back(s.host.index());
-    std::sort(hosts.begin(), hosts.end());
-    return static_cast<std::size_t>(std::unique(hosts.begin(), hosts.end()) - hosts.begin());
-  }());
+  p.stats_.endpoint.hosts = std::max<std::size_t>(1, p.calling_hosts_);
   return path;
 }
 
@@ -218,9 +213,11 @@ void TokenPath::track_new_entities(bool before_run) {
                           [this, principal, id] { emit_lifecycle(EventKind::kRoleVisibility, 1, principal, id); });
     }
   }
-  // A removal is found by scanning every assignment: the directory reports no events. This runs
-  // once per timeline operation, so it is linear in the estate per operation (noted for the
-  // fleet-scale issue).
+  // A removal is found by scanning every assignment (the directory reports no events), but only
+  // when the number of removed assignments has changed: most operations remove none.
+  const std::size_t removed = assignments - directory_.live_count(EntityKind::kRoleAssignment);
+  if (removed == removed_assignments_seen_) return;
+  removed_assignments_seen_ = removed;
   for (std::size_t a = 0; a < visible_until_.size(); ++a) {
     const Lifetime& life = directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).life;
     if (!life.alive() && visible_until_[a] == kForever) {
@@ -359,6 +356,11 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
                         kForever,
                         0,
                         RandomStream(seed_, stream_entity, kPurposeCalls)});
+  if (host.index() >= calling_host_.size()) calling_host_.resize(host.index() + 1, false);
+  if (!calling_host_[host.index()]) {
+    calling_host_[host.index()] = true;
+    stats_.endpoint.hosts = ++calling_hosts_;
+  }
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
@@ -391,10 +393,6 @@ void TokenPath::bind_new_hosts() {
     pending_hosts_.erase(it);
   }
   resources_seen_ = resources;
-  std::vector<std::uint32_t> hosts;
-  for (const Slot& slot : slots_) hosts.push_back(slot.host.index());
-  std::sort(hosts.begin(), hosts.end());
-  stats_.endpoint.hosts = std::max<std::size_t>(1, std::unique(hosts.begin(), hosts.end()) - hosts.begin());
 }
 
 void TokenPath::schedule_call(std::uint32_t s) {

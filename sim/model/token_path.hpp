@@ -170,6 +170,9 @@ class TokenPath {
   // Calling resources that do not exist yet (the timeline creates them), by name: their workloads.
   std::unordered_map<std::string, std::vector<std::uint32_t>> pending_hosts_;
   std::size_t resources_seen_ = 0;
+  std::size_t removed_assignments_seen_ = 0;
+  std::vector<bool> calling_host_;  // by resource index: has a slot
+  std::size_t calling_hosts_ = 0;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> pair_index_;
   std::vector<Host> hosts_;  // by resource index
   std::vector<Acquisition> acquisitions_;
