@@ -73,6 +73,12 @@ class Station {
   bool arrive(std::uint64_t tag) { return arrive(tag, draw_service_time()); }
   /// A customer arrives now with a given service time (for models that decide it themselves).
   bool arrive(std::uint64_t tag, SimTime service_time);
+  /// A customer arrives now with a service time drawn from the station's distribution and
+  /// multiplied by `factor` (a degraded service; factor 1 draws exactly as arrive(tag)).
+  bool arrive_scaled(std::uint64_t tag, double factor) {
+    const SimTime t = draw_service_time();
+    return arrive(tag, factor == 1.0 ? t : static_cast<SimTime>(static_cast<double>(t) * factor + 0.5));
+  }
 
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const StationConfig& config() const noexcept { return config_; }

@@ -97,14 +97,25 @@ struct CallWorkloadConfig {
   SimTime start_jitter = 0;
 };
 
-/// A fault the timeline injects.
+/// A fault the timeline injects, in force from `start` until `end`.
 struct FaultConfig {
-  enum class Kind { kAadOutage } kind = Kind::kAadOutage;
-  /// The AAD region affected; empty: every region.
+  enum class Kind {
+    kAadOutage,       // AAD answers 503 (design.md, "Faults")
+    kAadDegradation,  // AAD is slower (latency_factor) and fails a share of requests (error_rate)
+    kEndpointOutage,  // the hosts' token endpoints answer 503
+    kEndpointUpdate,  // the endpoints answer 410 "updating" (back within 70 s: azure-facts.md:17)
+  } kind = Kind::kAadOutage;
+  /// The AAD region affected; empty: every region (AAD faults only).
   std::string region;
   SimTime start = 0;
   SimTime end = 0;
+  /// kAadDegradation: service times multiplied by this, and this share of requests answered 500.
+  double latency_factor = 1.0;
+  double error_rate = 0.0;
 };
+
+/// "AAD outage in every region from 12:00:00.000 to 12:30:00.000", ...
+[[nodiscard]] std::string describe(const FaultConfig& fault);
 
 struct TokenPathConfig {
   ImdsConfig imds;

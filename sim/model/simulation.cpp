@@ -137,10 +137,7 @@ RunInfo Simulation::describe_run() const {
     run.stations.push_back(StationInfo{station->name(), "stage", station->config().servers});
   }
   for (const TimedOperation& t : config_.timeline) run.operations.push_back(describe(t.operation));
-  for (const FaultConfig& f : config_.token_path.faults) {
-    run.faults.push_back("AAD outage" + (f.region.empty() ? std::string(" in every region") : " in " + f.region) +
-                         " from " + format_clock(f.start) + " to " + format_clock(f.end));
-  }
+  for (const FaultConfig& f : config_.token_path.faults) run.faults.push_back(describe(f));
   run.audiences = token_path_->audiences();
   return run;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <utility>
@@ -18,11 +19,14 @@ constexpr std::uint64_t kPurposeEndpointLatency = purpose("endpoint.latency");
 constexpr std::uint64_t kPurposePropagation = purpose("propagation");
 constexpr std::uint64_t kPurposeAadService = purpose("aad.service");
 constexpr std::uint64_t kPurposeCertificateAge = purpose("mirp.certificate_age");
+constexpr std::uint64_t kPurposeFaults = purpose("faults");
 
 constexpr int kOk = 200;
 constexpr int kBadRequest = 400;
 constexpr int kUnauthorized = 401;
+constexpr int kGone = 410;
 constexpr int kTooManyRequests = 429;
+constexpr int kInternalServerError = 500;
 constexpr int kServiceUnavailable = 503;
 
 SimTime to_time(double ns) { return ns > 0.0 ? std::llround(ns) : 0; }
@@ -129,7 +133,8 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
       next_request_id_(next_request_id),
       horizon_(horizon),
       endpoint_latency_(seed, 0, kPurposeEndpointLatency),
-      propagation_(seed, 0, kPurposePropagation) {
+      propagation_(seed, 0, kPurposePropagation),
+      faults_(seed, 0, kPurposeFaults) {
   for (std::string_view name : builtin_client_profile_names()) profiles_.push_back(*builtin_client_profile(name));
   for (const ClientProfile& p : config_.custom_profiles) profiles_.push_back(p);
   for (std::size_t r = 0; r < config_.aad.regions.size(); ++r) {
@@ -144,29 +149,85 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
   stats_.endpoint.max_concurrent = config_.imds.max_concurrent;
   stats_.endpoint.in_flight = TimeWeighted(engine_.now());
   track_new_entities(/*before_run=*/true);
-  for (std::uint32_t f = 0; f < config_.faults.size(); ++f) {
-    const FaultConfig& fault = config_.faults[f];
-    for (std::size_t r = 0; r < aad_.size(); ++r) {
-      if (!fault.region.empty() && fault.region != config_.aad.regions[r].name) continue;
-      auto mark = [this, f, r](std::uint16_t begins) {
-        TraceEvent e;
-        e.kind = EventKind::kFault;
-        e.time = e.begin = engine_.now();
-        e.count = f;
-        e.status = begins;
-        e.station = aad_station(r);
-        recorder_.emit(e);
-      };
-      engine_.schedule_at(fault.start, [this, r, mark] {
-        ++aad_[r].outages;
-        mark(1);
-      });
-      engine_.schedule_at(fault.end, [this, r, mark] {
-        --aad_[r].outages;
-        mark(0);
-      });
+  for (std::uint32_t f = 0; f < config_.faults.size(); ++f) schedule_fault(f);
+}
+
+std::string describe(const FaultConfig& f) {
+  const std::string where = f.region.empty() ? std::string(" in every region") : " in " + f.region;
+  const std::string when = " from " + format_clock(f.start) + " to " + format_clock(f.end);
+  switch (f.kind) {
+    case FaultConfig::Kind::kAadOutage:
+      return "AAD outage" + where + when;
+    case FaultConfig::Kind::kAadDegradation: {
+      char numbers[96];
+      std::snprintf(numbers, sizeof numbers, " (latency x%g, %g%% errors)", f.latency_factor, 100.0 * f.error_rate);
+      return "AAD degraded" + where + when + numbers;
     }
+    case FaultConfig::Kind::kEndpointOutage:
+      return "token endpoints (IMDS) down" + when;
+    case FaultConfig::Kind::kEndpointUpdate:
+      return "token endpoints (IMDS) updating (410)" + when;
   }
+  return "fault" + when;
+}
+
+void TokenPath::schedule_fault(std::uint32_t f) {
+  const FaultConfig& fault = config_.faults[f];
+  // Marks the window in traces: one event per station it hits.
+  auto mark = [this, f](std::uint16_t station, std::uint16_t begins) {
+    TraceEvent e;
+    e.kind = EventKind::kFault;
+    e.time = e.begin = engine_.now();
+    e.count = f;
+    e.status = begins;
+    e.station = station;
+    recorder_.emit(e);
+  };
+  if (fault.kind == FaultConfig::Kind::kEndpointOutage || fault.kind == FaultConfig::Kind::kEndpointUpdate) {
+    int& counter = fault.kind == FaultConfig::Kind::kEndpointOutage ? endpoint_outages_ : endpoint_updates_;
+    engine_.schedule_at(fault.start, [&counter, mark] {
+      ++counter;
+      mark(kEndpointStation, 1);
+    });
+    engine_.schedule_at(fault.end, [&counter, mark] {
+      --counter;
+      mark(kEndpointStation, 0);
+    });
+    return;
+  }
+  for (std::size_t r = 0; r < aad_.size(); ++r) {
+    if (!fault.region.empty() && fault.region != config_.aad.regions[r].name) continue;
+    const bool outage = fault.kind == FaultConfig::Kind::kAadOutage;
+    engine_.schedule_at(fault.start, [this, r, outage, &fault, mark] {
+      Region& region = aad_[r];
+      if (outage) {
+        ++region.outages;
+      } else {
+        region.latency_factor *= fault.latency_factor;
+        region.error_rates.push_back(fault.error_rate);
+      }
+      mark(aad_station(r), 1);
+    });
+    engine_.schedule_at(fault.end, [this, r, outage, &fault, mark] {
+      Region& region = aad_[r];
+      if (outage) {
+        --region.outages;
+      } else {
+        region.latency_factor /= fault.latency_factor;
+        auto it = std::find(region.error_rates.begin(), region.error_rates.end(), fault.error_rate);
+        if (it != region.error_rates.end()) region.error_rates.erase(it);
+        if (region.error_rates.empty()) region.latency_factor = 1.0;  // no drift from division
+      }
+      mark(aad_station(r), 0);
+    });
+  }
+}
+
+double TokenPath::error_rate(const Region& region) const {
+  // Independent degradations: a request survives each one.
+  double survive = 1.0;
+  for (double e : region.error_rates) survive *= 1.0 - e;
+  return 1.0 - survive;
 }
 
 void TokenPath::track_new_entities(bool before_run) {
@@ -461,6 +522,11 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   acq.cache_hit = false;
   ++stats_.requests;
   ++stats_.endpoint.arrivals;
+  // A fault of the endpoints themselves: they answer at once, before any limit or lookup.
+  if (endpoint_outages_ > 0 || endpoint_updates_ > 0) {
+    client_receives(a, endpoint_outages_ > 0 ? kServiceUnavailable : kGone, 0);
+    return;
+  }
   Host& h = host(slot.host);
   // The identity category's limits (azure-facts.md:16): a token bucket of one second's requests,
   // and concurrent requests; beyond either, 429 at once.
@@ -516,7 +582,11 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
     }
     region.bucket -= 1.0;
   }
-  if (!region.station->arrive(a)) {
+  if (!region.error_rates.empty() && faults_.uniform01() < error_rate(region)) {
+    endpoint_answers(a, kInternalServerError, 0);
+    return;
+  }
+  if (!region.station->arrive_scaled(a, region.latency_factor)) {
     TraceEvent e;
     e.kind = EventKind::kRejected;
     e.time = e.begin = e.service_start = now;
@@ -528,7 +598,9 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
   }
 }
 
-bool TokenPath::arrive_at_aad(std::uint64_t tag) { return aad_.front().station->arrive(tag | kRawCustomer); }
+bool TokenPath::arrive_at_aad(std::uint64_t tag) {
+  return aad_.front().station->arrive_scaled(tag | kRawCustomer, aad_.front().latency_factor);
+}
 
 namespace {
 TraceEvent visit_event(const StationVisit& visit, std::uint64_t request, std::uint16_t station) {

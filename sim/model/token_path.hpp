@@ -116,7 +116,9 @@ class TokenPath {
     std::unique_ptr<Station> station;
     double bucket = 0.0;
     SimTime bucket_time = 0;
-    int outages = 0;  // overlapping outage windows in force
+    int outages = 0;                  // overlapping outage windows in force
+    double latency_factor = 1.0;      // product of the degradations in force
+    std::vector<double> error_rates;  // of the degradations in force
   };
   struct CachedToken {
     SimTime issued;
@@ -143,6 +145,9 @@ class TokenPath {
   void present(Slot& slot, std::uint32_t calls, bool from_cache);
   void record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache);
   void schedule_certificate_roll(IdentityId identity);
+  void schedule_fault(std::uint32_t index);
+  /// The share of requests a degraded region fails now.
+  [[nodiscard]] double error_rate(const Region& region) const;
   void emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity);
   [[nodiscard]] AccessOutcome check_at_target(const Slot& slot) const;
   [[nodiscard]] bool rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const;
@@ -189,6 +194,10 @@ class TokenPath {
   std::vector<SimTime> visible_from_;
   std::vector<SimTime> visible_until_;
   std::vector<std::vector<std::uint32_t>> assignments_of_;
+
+  int endpoint_outages_ = 0;  // endpoint fault windows in force, of each kind
+  int endpoint_updates_ = 0;
+  RandomStream faults_;  // draws of degraded AAD's errors
 
   std::vector<AccessPair> pairs_;
   std::vector<std::int8_t> pair_state_;  // per pair: last outcome seen (-1 before the first call)
