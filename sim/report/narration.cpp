@@ -8,6 +8,7 @@
 #include "misim/narration.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <utility>
 
@@ -386,12 +387,41 @@ class Narrator {
                        (w.identity.empty() ? "" : ", naming the identity " + w.identity) + ".");
       if (w.stop < sim.duration) say(w.stop, "workload " + w.name + " stops.");
     }
-    for (const FaultConfig& f : sim.token_path.faults) {
-      if (!focus_.matches("aad") && (f.region.empty() || !focus_.matches(f.region))) continue;
-      const std::string where = f.region.empty() ? "AAD" : "AAD region " + f.region;
-      say(f.start, where + " goes down: token requests to it fail until " + format_clock(f.end) + ".");
-      if (f.end < sim.duration) say(f.end, where + " is back.");
+    for (const FaultConfig& f : sim.token_path.faults) tell_fault(f, sim.duration);
+  }
+
+  void tell_fault(const FaultConfig& f, SimTime duration) {
+    const bool endpoint = f.kind == FaultConfig::Kind::kEndpointOutage || f.kind == FaultConfig::Kind::kEndpointUpdate;
+    if (endpoint ? !focus_.matches("imds")
+                 : !focus_.matches("aad") && (f.region.empty() || !focus_.matches(f.region))) {
+      return;
     }
+    const std::string where = endpoint           ? "The token endpoints (IMDS)"
+                              : f.region.empty() ? "AAD"
+                                                 : "AAD region " + f.region;
+    const std::string until = format_clock(f.end);
+    switch (f.kind) {
+      case FaultConfig::Kind::kAadOutage:
+        say(f.start, where + " goes down: token requests to it fail with 503 until " + until + ".");
+        break;
+      case FaultConfig::Kind::kAadDegradation: {
+        char what[128];
+        std::snprintf(what, sizeof what,
+                      " is degraded until %s: it answers %g times slower and fails %g%% of requests "
+                      "with 500.",
+                      until.c_str(), f.latency_factor, 100.0 * f.error_rate);
+        say(f.start, where + what);
+        break;
+      }
+      case FaultConfig::Kind::kEndpointOutage:
+        say(f.start, where + " are down: every token request gets 503 until " + until + ".");
+        break;
+      case FaultConfig::Kind::kEndpointUpdate:
+        say(f.start, where + " are updating: they answer 410 until " + until +
+                         "; clients that retry 410 (MSAL: every 10 s) get through after it.");
+        break;
+    }
+    if (f.end < duration) say(f.end, where + (endpoint ? " are back." : " is back."));
   }
 
   /// What the calls met: the token path's counts, then per target who was granted throughout and
