@@ -5,10 +5,12 @@
 //
 // The generated protobuf code stays inside sim/trace; these classes speak misim's own types.
 //
-//   auto writer = TraceWriter::create(path, header, TraceLevel::kRequests);   // an EventSink
+//   header.level = TraceLevel::kRequests;
+//   auto writer = TraceWriter::create(path, header);                         // an EventSink
 //   simulation.attach(**writer, TraceLevel::kRequests);
-//   simulation.run(); simulation.finish(false);
-//   if (Status s = (*writer)->close(); !s) ...
+//   simulation.run(); simulation.finish(false);                              // ... on_end
+//   (*writer)->set_fingerprint(simulation.fingerprint());
+//   if (Status s = (*writer)->close(); !s) ...                               // writes the footer
 //
 //   auto reader = TraceReader::open(path);            // reads the header only
 //   while (true) {
@@ -50,7 +52,7 @@ struct TraceHeader {
 
 struct TraceFooter {
   std::uint64_t events = 0;       // event records in the file
-  std::uint64_t checksum = 0;     // XXH3-64 of the serialized records between header and footer
+  std::uint64_t checksum = 0;     // XXH3-64 of the file's bytes before the footer record (header included)
   SimTime end_time = 0;           // simulated time the run stopped at
   bool interrupted = false;       // stopped by a signal before its duration
   std::uint64_t fingerprint = 0;  // the run's fingerprint (summary.json's, as a number)
@@ -65,9 +67,12 @@ struct TraceEntity {
   SimTime created = 0;
 };
 
+/// Writes what it is given: level filtering is the Recorder's. Output is buffered (1 MiB) and an
+/// event allocates nothing once the writer is warm. I/O errors are kept and returned by close().
 class TraceWriter : public EventSink {
  public:
-  /// Opens `path` for writing (truncating it). The header is written at on_begin.
+  /// Opens `path` for writing (truncating it). The header is written at on_begin (or before the
+  /// first record if on_begin never came, with the RunInfo of `header`).
   static Result<std::unique_ptr<TraceWriter>> create(const std::string& path, TraceHeader header);
   ~TraceWriter() override;
   TraceWriter(const TraceWriter&) = delete;
@@ -76,11 +81,15 @@ class TraceWriter : public EventSink {
   void on_begin(const RunInfo& run) override;
   void on_entity(const EntityInfo& entity) override;
   void on_event(const TraceEvent& event) override;
-  /// Writes the footer (with Recorder's fingerprint given through set_fingerprint).
+  /// Notes the end for the footer, which close() writes.
   void on_end(SimTime now, bool interrupted) override;
+  /// The run's fingerprint for the footer (Recorder::fingerprint(), known only after the last
+  /// event); any time before close().
   void set_fingerprint(std::uint64_t fingerprint) noexcept;
 
-  /// Flushes and syncs the file; the first I/O error of the whole write, if any.
+  /// Writes the footer, flushes and syncs the file; the first I/O error of the whole write, if
+  /// any. Without on_end first, no footer is written (readers report the trace as cut short) and
+  /// close() says so. A writer destroyed unclosed leaves what it wrote, without a footer.
   Status close();
   [[nodiscard]] std::uint64_t events_written() const noexcept;
   [[nodiscard]] std::uint64_t bytes_written() const noexcept;
@@ -95,7 +104,8 @@ enum class TraceItem { kEntity, kEvent, kEnd };
 
 class TraceReader {
  public:
-  /// Opens a trace and reads its header. Errors name the file and what is wrong with it.
+  /// Opens a trace and reads its header. Errors name the file (Error::place.file) and what is
+  /// wrong with it: "not a misim trace (...)", a newer major version ("... upgrade misim").
   static Result<TraceReader> open(const std::string& path);
   ~TraceReader();
   TraceReader(TraceReader&&) noexcept;
@@ -103,6 +113,8 @@ class TraceReader {
 
   [[nodiscard]] const TraceHeader& header() const noexcept;
   /// Reads the next record. After kEnd, footer() is valid and its count and checksum matched.
+  /// Errors: "truncated after N events (...)", "corrupt: ..." (a checksum mismatch shows only at
+  /// the footer, after every event was read). After an error or kEnd, next() repeats it.
   Result<TraceItem> next();
   [[nodiscard]] const TraceEvent& event() const noexcept;
   [[nodiscard]] const TraceEntity& entity() const noexcept;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -45,6 +46,14 @@ Status OutputDirectory::write(const std::string& name, const std::string& conten
   // Data on disk before the rename makes it visible: a crash leaves the old file or the new one.
   if (::fsync(fd) != 0 || ::close(fd) != 0) return io_error("cannot flush", path);
   return {};
+}
+
+Result<std::string> OutputDirectory::reserve(const std::string& name) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory_, ec);
+  if (ec) return Error{"cannot create output directory '" + directory_ + "': " + ec.message(), {}};
+  if (std::find(pending_.begin(), pending_.end(), name) == pending_.end()) pending_.push_back(name);
+  return partial_name(directory_, name);
 }
 
 Status OutputDirectory::commit() {

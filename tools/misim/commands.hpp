@@ -24,5 +24,7 @@ void add_graph_command(CLI::App& app, std::function<int()>& action);
 void add_impact_command(CLI::App& app, std::function<int()>& action);
 /// Adds `misim explain`.
 void add_explain_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim trace` (convert, stats, sequence).
+void add_trace_command(CLI::App& app, std::function<int()>& action);
 
 }  // namespace misim::cli

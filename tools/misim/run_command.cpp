@@ -9,6 +9,8 @@
 #include "misim/report.hpp"
 #include "misim/scenario.hpp"
 #include "misim/summary.hpp"
+#include "misim/trace_file.hpp"
+#include "misim/version.hpp"
 #include "progress.hpp"
 
 namespace misim::cli {
@@ -28,6 +30,18 @@ struct RunOptions {
 volatile std::sig_atomic_t g_interrupt = 0;
 extern "C" void on_interrupt(int /*signal*/) { g_interrupt = 1; }
 
+TraceHeader trace_header(const Scenario& scenario, TraceLevel level) {
+  TraceHeader h;
+  h.misim_version = kVersion;
+  h.scenario = scenario.name;
+  h.scenario_file = scenario.file;
+  h.scenario_hash = to_hex64(scenario.source_hash);
+  h.seed = scenario.simulation.seed;
+  for (const Param& p : scenario.params) h.params.emplace_back(p.name, p.value);
+  h.level = level;
+  return h;
+}
+
 int run(const RunOptions& o) {
   std::optional<SimTime> duration;
   if (!o.duration.empty()) {
@@ -45,6 +59,22 @@ int run(const RunOptions& o) {
   Simulation simulation(scenario->simulation);
   ReportCollector report;
   simulation.attach(report, TraceLevel::kAll);
+  // trace.pb streams to its partial file while the run goes; commit() renames it with the others.
+  TraceLevel level = TraceLevel::kNone;
+  parse_trace_level(o.trace, level);  // CLI11 has checked the word
+  OutputDirectory out(o.out);
+  std::unique_ptr<TraceWriter> trace;
+  if (level != TraceLevel::kNone) {
+    Result<std::string> path = out.reserve("trace.pb");
+    Result<std::unique_ptr<TraceWriter>> writer =
+        path ? TraceWriter::create(*path, trace_header(*scenario, level)) : Result<std::unique_ptr<TraceWriter>>(path.error());
+    if (!writer) {
+      std::cerr << "misim: " << writer.error().to_string() << '\n';
+      return kExitBadInput;
+    }
+    trace = std::move(writer).value();
+    simulation.attach(*trace, level);
+  }
   ProgressLine progress(!o.quiet, simulation.config().duration);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -62,7 +92,13 @@ int run(const RunOptions& o) {
 
   const Summary summary(*scenario, simulation, Execution{wall, g_interrupt != 0});
   const std::string summary_json = summary.json_text();
-  OutputDirectory out(o.out);
+  if (trace) {
+    trace->set_fingerprint(simulation.fingerprint());
+    if (Status s = trace->close(); !s) {
+      std::cerr << "misim: " << s.error().to_string() << '\n';
+      return kExitBadInput;
+    }
+  }
   if (Status s = out.write("summary.json", summary_json); !s) {
     std::cerr << s.error().to_string() << '\n';
     return kExitBadInput;
@@ -79,7 +115,7 @@ int run(const RunOptions& o) {
   if (!o.quiet) {
     std::cerr << "misim: " << scenario->name << ": " << simulation.executed_events() << " events, "
               << format_duration(simulation.now()) << " simulated in " << wall << " s; wrote " << o.out
-              << "/summary.json and report.html (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
+              << "/summary.json, report.html" << (trace ? ", trace.pb" : "") << " (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
   }
   for (const ExpectationResult& e : summary.expectations()) {
     if (!e.met) {
@@ -101,7 +137,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--set", options.sets, "Override a param: NAME=VALUE (repeatable)");
   cmd->add_option("--duration", options.duration, "Simulated duration, e.g. 6h (overrides the scenario's)");
   cmd->add_option("--out", options.out, "Output directory")->capture_default_str();
-  cmd->add_option("--trace", options.trace, "Trace level (trace files arrive with the trace format)")
+  cmd->add_option("--trace", options.trace, "What trace.pb records: none (no file), lifecycle, requests or all (docs/traces.md)")
       ->check(CLI::IsMember({"none", "lifecycle", "requests", "all"}))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", options.quiet, "No progress line or closing message");

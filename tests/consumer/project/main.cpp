@@ -1,8 +1,8 @@
 // Uses misim's public API from outside its build tree, touching every layer in misim::misim and
 // so every private dependency of the static libraries: a duration parsed and a timer on an Engine
 // (engine), a scenario loaded from YAML text (scenario: yaml-cpp), run (model: libxxhash for the
-// fingerprint) and summarised (report: nlohmann_json). Prints one line; exit 0 when all of it
-// behaves as documented.
+// fingerprint) and summarised (report: nlohmann_json), and a trace written and read back (trace:
+// protobuf). Prints one line; exit 0 when all of it behaves as documented.
 #include <cstdio>
 #include <string>
 
@@ -11,6 +11,7 @@
 #include "misim/simulation.hpp"
 #include "misim/summary.hpp"
 #include "misim/time.hpp"
+#include "misim/trace_file.hpp"
 #include "misim/version.hpp"
 
 namespace {
@@ -52,6 +53,18 @@ int main() {
   if (!summary.expectations_met() || summary.json_text().find("\"fingerprint\"") == std::string::npos) {
     return fail("unexpected summary:\n" + summary.json_text());
   }
+
+  const std::string trace_path = "misim_consumer_trace.pb";
+  auto writer = misim::TraceWriter::create(trace_path, misim::TraceHeader{});
+  if (!writer) return fail(writer.error().to_string());
+  (*writer)->on_event(misim::TraceEvent{});
+  (*writer)->on_end(0, false);
+  if (misim::Status s = (*writer)->close(); !s) return fail(s.error().to_string());
+  misim::Result<misim::TraceReader> reader = misim::TraceReader::open(trace_path);
+  if (!reader || !reader->next() || reader->event().kind != misim::EventKind::kOperation) {
+    return fail("the trace did not read back");
+  }
+  std::remove(trace_path.c_str());
 
   std::printf("misim %s: timer at %s; scenario '%s' ran %llu events, fingerprint %016llx\n", misim::kVersion,
               misim::format_duration(engine.now()).c_str(), scenario->name.c_str(),
