@@ -103,6 +103,11 @@ inline constexpr std::uint8_t kFlagCacheHit = 1;
 inline constexpr std::uint8_t kFlagBackground = 2;
 /// On kStationVisit and kRejected: a plain stage workload's customer (`stage:`), not a token request.
 inline constexpr std::uint8_t kFlagCustomer = 4;
+/// On kTokenRequest, emitted by Simulation::finish(): an acquisition still in flight at the end.
+/// time: the end; begin: when it started; count: retries so far; busy: calls waiting for it;
+/// kFlagCacheHit: its current attempt is being answered from the endpoint's cache. Traces count
+/// what summary.json counts at the start of work through these (trace stats equals summary.json).
+inline constexpr std::uint8_t kFlagInFlight = 8;
 
 struct TraceEvent {
   SimTime time = 0;           // when it happened; for spans, when they ended
@@ -171,9 +176,9 @@ class Recorder {
 
   /// Hashes the event (whatever the levels) and passes it to the sinks that record its level.
   void emit(const TraceEvent& event) {
-    // Totals restate what the events already said, and come only when a caller finishes the run,
-    // so they stay out of the fingerprint: it is the same whether or not finish() was called.
-    if (event.kind != EventKind::kStationTotals) hash(event);
+    // Totals and work in flight restate the state at the end, and come only when a caller finishes
+    // the run, so they stay out of the fingerprint: it is the same whether or not finish() was called.
+    if (event.kind != EventKind::kStationTotals && (event.flags & kFlagInFlight) == 0) hash(event);
     const TraceLevel level = level_of(event.kind);
     if (level > max_level_) return;
     for (const Attached& a : sinks_) {

@@ -196,6 +196,7 @@ void Simulation::finish(bool interrupted) {
   if (!started_) start();
   finished_ = true;
   const SimTime now = engine_.now();
+  token_path_->emit_in_flight();
   token_path_->emit_totals();
   for (std::size_t i = 0; i < stations_.size(); ++i)
     emit_station_totals(recorder_, *stations_[i], plain_station(i), now);

@@ -366,6 +366,26 @@ void TokenPath::sample(SimTime interval, std::vector<double>& area) const {
   }
 }
 
+void TokenPath::emit_in_flight() const {
+  for (const Slot& slot : slots_) {
+    if (slot.acquisition == kNone) continue;
+    const Acquisition& acq = acquisitions_[slot.acquisition];
+    TraceEvent e;
+    e.kind = EventKind::kTokenRequest;
+    e.time = engine_.now();
+    e.begin = acq.started;
+    e.request = acq.request;
+    e.resource = slot.host.index();
+    e.identity = acq.identity.valid() ? acq.identity.index() : kNoEntity;
+    e.target = slot.target.index();
+    e.count = acq.retries;
+    e.busy = slot.waiting;
+    e.flags = static_cast<std::uint8_t>(kFlagInFlight | (acq.cache_hit && acq.holds_endpoint ? kFlagCacheHit : 0) |
+                                        (acq.background ? kFlagBackground : 0));
+    recorder_.emit(e);
+  }
+}
+
 void TokenPath::emit_totals() const {
   const SimTime now = engine_.now();
   const EndpointStatistics& s = stats_.endpoint;

@@ -61,6 +61,8 @@ class TokenPath {
   void sample(SimTime interval, std::vector<double>& area) const;
   /// Emits kStationTotals per station of the token path.
   void emit_totals() const;
+  /// Emits a kTokenRequest with kFlagInFlight per acquisition not finished yet.
+  void emit_in_flight() const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;

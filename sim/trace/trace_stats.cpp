@@ -123,6 +123,13 @@ void TraceStatistics::State::on_event(const TraceEvent& e) {
       }
       break;
     case EventKind::kTokenRequest:
+      if ((e.flags & kFlagInFlight) != 0) {
+        // Work in flight at the end, which summary.json counts when it starts.
+        if (e.count == 0) ++first_attempts;
+        if ((e.flags & kFlagCacheHit) != 0) ++endpoint_cache_hits;
+        calls += e.busy;
+        break;
+      }
       ++token_requests;
       if (e.status != kHttpOk) ++failed_acquisitions;
       acquisition_latency.record(static_cast<double>(e.time - e.begin));

@@ -235,7 +235,7 @@ timeline:
 )"));
   EXPECT_THAT(text, HasSubstr("00:00:00.000 workload app starts: 2 VMs (web-0, web-1) call vault 1/min each, at "
                               "random (Poisson), through the msal client.\n"));
-  EXPECT_THAT(text, HasSubstr("01:00:00.000 AAD goes down: token requests to it fail until 01:30:00.000.\n"));
+  EXPECT_THAT(text, HasSubstr("01:00:00.000 AAD goes down: token requests to it fail with 503 until 01:30:00.000.\n"));
   EXPECT_THAT(text, HasSubstr("01:30:00.000 AAD is back.\n"));
   EXPECT_THAT(text, HasSubstr("2 VMs (web-0, web-1) were granted every call to vault"));
 }
