@@ -17,6 +17,16 @@ double ns(const Document& doc, const MapReader& m, std::string_view key) {
   return static_cast<double>(doc.duration(m.require(key), m.what() + " '" + std::string(key) + "'"));
 }
 
+/// The mean in ns from 'mean', or from 'rate' (a service rate: the mean is its reciprocal), so a
+/// queueing scenario can be written with the rates of the formulas (mu = 10/s).
+double mean_ns(const Document& doc, const MapReader& m, const std::string& what) {
+  if (m.has("rate") && m.has("mean")) doc.fail(m.node(), what + ": give 'mean' or 'rate', not both");
+  if (!m.has("rate")) return ns(doc, m, "mean");
+  const Rate rate = doc.rate(m.get("rate"), what + " 'rate'");
+  if (rate.per_second <= 0.0) doc.fail(m.get("rate"), what + " 'rate' must be more than 0");
+  return 1e9 / rate.per_second;
+}
+
 }  // namespace
 
 Distribution read_duration_distribution(const Document& doc, const YAML::Node& node, const std::string& what) {
@@ -34,12 +44,13 @@ Distribution read_duration_distribution(const Document& doc, const YAML::Node& n
   if (kind == "constant") {
     // 'mean' is accepted too (language.cpp says why): for a constant the mean is its value.
     MapReader m(doc, node, what, allowed);
-    if (m.has("value") && m.has("mean")) doc.fail(node, what + ": give 'value' or 'mean', not both");
-    return Distribution::constant(ns(doc, m, m.has("mean") ? "mean" : "value"));
+    if (m.has("value") + m.has("mean") + m.has("rate") > 1)
+      doc.fail(node, what + ": give one of 'value', 'mean' or 'rate'");
+    return Distribution::constant(m.has("value") ? ns(doc, m, "value") : mean_ns(doc, m, what));
   }
   if (kind == "exponential") {
     MapReader m(doc, node, what, allowed);
-    return take(doc, node, Distribution::exponential(ns(doc, m, "mean")), what);
+    return take(doc, node, Distribution::exponential(mean_ns(doc, m, what)), what);
   }
   if (kind == "uniform") {
     MapReader m(doc, node, what, allowed);
