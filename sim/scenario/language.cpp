@@ -91,8 +91,8 @@ std::vector<SectionSpec> build_sections() {
       {Section::kOutage, "timeline_outage", {"service", "region", "for"}},
       // 'mean' is accepted for a constant too, so a scenario can switch kinds with one param
       // ({dist: ${kind}, mean: 100ms}); for a constant the mean is its value.
-      {Section::kDistributionConstant, "distribution_constant", {"dist", "value", "mean"}},
-      {Section::kDistributionExponential, "distribution_exponential", {"dist", "mean"}},
+      {Section::kDistributionConstant, "distribution_constant", {"dist", "value", "mean", "rate"}},
+      {Section::kDistributionExponential, "distribution_exponential", {"dist", "mean", "rate"}},
       {Section::kDistributionUniform, "distribution_uniform", {"dist", "low", "high"}},
       {Section::kDistributionNormal, "distribution_normal", {"dist", "mean", "sd"}},
       {Section::kDistributionLognormal, "distribution_lognormal", {"dist", "median", "p99", "mu", "sigma"}},
