@@ -26,5 +26,7 @@ void add_impact_command(CLI::App& app, std::function<int()>& action);
 void add_explain_command(CLI::App& app, std::function<int()>& action);
 /// Adds `misim trace` (convert, stats, sequence).
 void add_trace_command(CLI::App& app, std::function<int()>& action);
+/// Adds `misim sweep` (replications and parameter grids, threads or MPI ranks).
+void add_sweep_command(CLI::App& app, std::function<int()>& action);
 
 }  // namespace misim::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   misim::cli::add_impact_command(app, action);
   misim::cli::add_explain_command(app, action);
   misim::cli::add_trace_command(app, action);
+  misim::cli::add_sweep_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

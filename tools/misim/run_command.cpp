@@ -12,6 +12,7 @@
 #include "misim/trace_file.hpp"
 #include "misim/version.hpp"
 #include "progress.hpp"
+#include "sweep_command.hpp"
 
 namespace misim::cli {
 
@@ -25,6 +26,8 @@ struct RunOptions {
   std::string out = "out";
   std::string trace = "none";
   bool quiet = false;
+  std::size_t replications = 0;  // > 0: a sweep of one point (sweep_command.hpp)
+  std::vector<std::string> metrics;
 };
 
 volatile std::sig_atomic_t g_interrupt = 0;
@@ -51,6 +54,9 @@ int run(const RunOptions& o) {
       return kExitBadInput;
     }
     duration = *d;
+  }
+  if (o.replications > 0) {
+    return run_replications({o.file, o.seed, o.sets, duration, o.replications, o.metrics, o.out, o.quiet});
   }
   std::optional<Scenario> scenario = load_with_overrides(o.file, o.seed, o.sets, duration);
   if (!scenario) return kExitBadInput;
@@ -141,6 +147,12 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"none", "lifecycle", "requests", "all"}))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", options.quiet, "No progress line or closing message");
+  cmd->add_option("--replications", options.replications,
+                  "Run N replications (seeds derived from --seed) and write results.csv/json with 95% intervals");
+  cmd->add_option("--metric", options.metrics,
+                  "With --replications: a summary.json path to report (repeatable; default: token latency and the "
+                  "expectations' metrics)");
+  add_max_memory_option(*cmd);
   cmd->callback([&action] { action = [] { return run(options); }; });
 }
 
