@@ -3,7 +3,9 @@
 // Every problem is an Error placed at FILE:LINE:COL with what was expected (and a "did you mean"
 // for a misspelt key); loading stops at the first one. The language is documented in
 // docs/scenarios.md; at this stage it covers stages (services), workload generators into stages,
-// params with --set overrides, and metric expectations.
+// params with --set overrides, and metric expectations. A scenario may extend another file
+// (`extends: base.yaml`), and is refused, before anything is built, when its estimated memory is
+// above a limit (docs/reliability.md).
 //
 //   ScenarioOverrides o;
 //   o.params.push_back({"vms", "5000"});
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +57,22 @@ struct AccessExpectation {
   std::string text;
 };
 
+/// What a run of the scenario will need, estimated by the loader from counts alone, before any
+/// template is expanded or anything is built; a scenario whose estimate exceeds the memory limit is
+/// refused (ScenarioOverrides::max_memory). docs/reliability.md gives the calibration.
+struct ResourceEstimate {
+  std::uint64_t resources = 0;          // at the start and created by the timeline
+  std::uint64_t identities = 0;         // user-assigned, service principals and system-assigned
+  std::uint64_t attachments = 0;        // user-assigned identities attached to resources
+  std::uint64_t role_assignments = 0;   // in the topology and the timeline
+  std::uint64_t calling_resources = 0;  // (workload, resource) pairs that make calls
+  std::uint64_t operations = 0;         // timeline operations and access expectations, after expansion
+  std::uint64_t queued_requests = 0;    // waiting at overloaded stages with unlimited queues, at the end
+  std::uint64_t pending_events = 0;     // scheduled at once, at the most
+  std::uint64_t stages = 0;             // services of the scenario's own (queueing stations)
+  std::uint64_t bytes = 0;              // peak memory of a run
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -62,7 +81,10 @@ struct Scenario {
   SimulationConfig simulation;
   std::vector<MetricExpectation> expectations;
   std::vector<AccessExpectation> access_expectations;
-  std::uint64_t source_hash = 0;  // of the file's bytes
+  std::uint64_t source_hash = 0;  // of the bytes of the file and of every file it extends
+  /// The file and every file it `extends`, the scenario's own first.
+  std::vector<std::string> files;
+  ResourceEstimate estimate;
 };
 
 /// Command-line changes applied while loading (`--seed`, `--duration`, `--set K=V`).
@@ -70,7 +92,20 @@ struct ScenarioOverrides {
   std::optional<std::uint64_t> seed;
   std::optional<SimTime> duration;
   std::vector<std::pair<std::string, std::string>> params;
+  /// Refuse a scenario whose estimated peak memory is above this many bytes (`--max-memory`);
+  /// unset: default_max_memory().
+  std::optional<std::uint64_t> max_memory = std::nullopt;
 };
+
+/// The default memory limit: half of the memory this process may use (the machine's RAM, or a
+/// smaller cgroup limit), so that a run never pushes the machine into swapping or the OOM killer.
+[[nodiscard]] std::uint64_t default_max_memory();
+
+/// `512MiB`, `4GiB`, `2GB`, `1.5GiB`, `1073741824` (bytes): a memory size for --max-memory.
+[[nodiscard]] Result<std::uint64_t> parse_memory_size(std::string_view text);
+
+/// `1.5 GiB`, `512 MiB`, `900 KiB`, `12 B`: a memory size for messages.
+[[nodiscard]] std::string format_memory_size(std::uint64_t bytes);
 
 /// Reads and validates a scenario file.
 Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides = {});

@@ -51,8 +51,8 @@ std::vector<SectionSpec> build_sections() {
   std::vector<std::string_view> timeline_entry = {"at"};
   timeline_entry.insert(timeline_entry.end(), kTimelineActions.begin(), kTimelineActions.end());
   return {
-      {Section::kScenario, "scenario", {"name", "description", "seed", "duration", "warmup", "params", "topology",
-                                        "services", "workload", "timeline", "expect"}},
+      {Section::kScenario, "scenario", {"name", "description", "extends", "seed", "duration", "warmup", "params",
+                                        "topology", "services", "workload", "timeline", "expect"}},
       {Section::kService, "service", {"servers", "queue_capacity", "latency"}},
       {Section::kImds, "service_imds", {"rate_limit", "max_concurrent", "latency", "cache", "cache_margin"}},
       {Section::kAad, "service_aad", {"servers", "queue_capacity", "latency", "throttle_rate", "token_lifetime",

@@ -1,16 +1,15 @@
 // The scenario loader: YAML text to a validated Scenario. The language: docs/scenarios.md.
-#include <xxhash.h>
-
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <limits>
-#include <sstream>
+#include <set>
 
 #include "distribution_spec.hpp"
 #include "language.hpp"
 #include "misim/scenario.hpp"
 #include "rate_shape_reader.hpp"
+#include "resource_estimate.hpp"
+#include "scenario_source.hpp"
 #include "suggest.hpp"
 #include "token_path_reader.hpp"
 #include "topology_reader.hpp"
@@ -36,14 +35,13 @@ std::vector<Param> read_params(const Document& doc, const YAML::Node& root, cons
   const YAML::Node node = root["params"];
   if (node.IsDefined() && !node.IsNull()) {
     if (!node.IsMap()) doc.fail(node, "'params' must be a mapping of names to values, e.g. {vms: 100}");
+    std::set<std::string, std::less<>> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string name = it->first.Scalar();
+      const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string();
       if (name.empty() || name.find_first_of("${} \t") != std::string::npos) {
         doc.fail(it->first, "param name '" + name + "' must be a plain word");
       }
-      for (const Param& p : params) {
-        if (p.name == name) doc.fail(it->first, "duplicate param '" + name + "'");
-      }
+      if (!seen.insert(name).second) doc.fail(it->first, "duplicate param '" + name + "'");
       if (!it->second.IsScalar())
         doc.fail(it->second, "param '" + name + "' must be a single value (number, duration, rate or word)");
       if (it->second.Scalar().find("$<") != std::string::npos) {
@@ -160,40 +158,64 @@ MetricExpectation read_expectation(const Document& doc, const YAML::Node& node, 
   return e;
 }
 
-/// Rewrites each `${name}` as `$<name>`, of the same length so every line and column stays put.
-/// YAML forbids '{' and '}' inside plain scalars in flow context, so `{count: ${vms}}` (the form
-/// design.md uses) would not parse; `$<vms>` does. Document::scalar substitutes the rewritten form.
-std::string protect_param_references(const std::string& text) {
-  std::string out = text;
-  for (std::size_t i = 0; i + 2 < out.size(); ++i) {
-    if (out[i] != '$' || out[i + 1] != '{') continue;
-    std::size_t j = i + 2;
-    while (j < out.size() && (std::isalnum(static_cast<unsigned char>(out[j])) || out[j] == '_' || out[j] == '-')) ++j;
-    if (j < out.size() && out[j] == '}' && j > i + 2) {
-      out[i + 1] = '<';
-      out[j] = '>';
-      i = j;
+/// Adds what the run schedules and queues to the estimate: the pending events of workloads,
+/// calling resources, identities (certificate rolls) and the timeline, and the requests that pile
+/// up in a stage with an unlimited queue when more arrive than its servers can take.
+void estimate_run(const Document& doc, const SimulationConfig& sim, std::size_t timeline_operations,
+                  const std::vector<SourcePlace>& workload_places, scenario::ResourceBudget& budget) {
+  using scenario::Cost;
+  const ResourceEstimate& e = budget.estimate();
+  const SourcePlace top{doc.file(), 1, 1};
+  budget.add(Cost::kPendingEvent,
+             scenario::saturating_add(
+                 scenario::saturating_add(sim.workloads.size(), scenario::saturating_mul(2, e.calling_resources)),
+                 scenario::saturating_add(
+                     e.identities, scenario::saturating_add(timeline_operations, 2 * sim.token_path.faults.size()))),
+             top, "the events the run keeps scheduled");
+  for (std::size_t st = 0; st < sim.stages.size(); ++st) {
+    const StationConfig& station = sim.stages[st].station;
+    const double mean_service_s = station.service.mean() / 1e9;
+    if (station.queue_capacity >= 0 || !(mean_service_s > 0)) continue;
+    double arrivals = 0;  // requests over the run
+    double offered = 0;   // per second, the run's average
+    std::size_t first = sim.workloads.size();
+    for (std::size_t w = 0; w < sim.workloads.size(); ++w) {
+      const WorkloadConfig& wl = sim.workloads[w];
+      if (wl.stage != st) continue;
+      first = std::min(first, w);
+      double profile = 0;
+      for (double h : wl.shape.hourly) profile += h / 24.0;
+      const SimTime stop = std::min(wl.stop, sim.duration);
+      const double active_s = stop > wl.start ? static_cast<double>(stop - wl.start) / 1e9 : 0.0;
+      arrivals += wl.rate.per_second * profile * active_s;
+      offered += wl.rate.per_second * profile;
     }
+    const double capacity = station.servers / mean_service_s;
+    if (first == sim.workloads.size() || offered <= capacity) continue;
+    // Requests beyond what the servers take wait until the end of the run.
+    const double waiting = arrivals * (1.0 - capacity / offered);
+    budget.add(Cost::kQueuedRequest,
+               waiting >= 1.8e19 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(waiting),
+               workload_places[first],
+               "stage '" + sim.stages[st].name +
+                   "', offered more than its servers take (an unlimited queue that "
+                   "grows all run),");
   }
-  return out;
 }
 
 Scenario read_scenario(const std::string& text, const std::string& file, const ScenarioOverrides& overrides) {
   Scenario s;
   s.file = file;
-  s.source_hash = XXH3_64bits(text.data(), text.size());
-  YAML::Node root;
-  try {
-    root = YAML::Load(protect_param_references(text));
-  } catch (const YAML::Exception& e) {
-    throw LoadAbort{Error{"YAML syntax: " + e.msg, SourcePlace{file, e.mark.line + 1, e.mark.column + 1}}};
-  }
-  const Document bootstrap(file, nullptr);
+  scenario::ScenarioSource source = scenario::read_scenario_source(text, file);
+  s.source_hash = source.hash;
+  s.files = source.files;
+  const YAML::Node& root = source.root;
+  const Document bootstrap(source.files, nullptr);
   if (!root.IsDefined() || root.IsNull())
     bootstrap.fail(SourcePlace{file, 1, 1}, "the scenario is empty; it needs at least 'name' and 'duration'");
   if (!root.IsMap()) bootstrap.fail(root, "a scenario must be a mapping with keys such as name, duration, services");
   s.params = read_params(bootstrap, root, overrides);
-  const Document doc(file, &s.params);
+  const Document doc(source.files, &s.params);
   const MapReader top(doc, root, "the scenario", scenario::keys(Section::kScenario));
 
   s.name = doc.string(top.require("name"), "'name'");
@@ -211,39 +233,43 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   if (sim.warmup >= sim.duration)
     doc.fail(top.has("warmup") ? top.get("warmup") : root, "'warmup' must be shorter than the duration");
 
+  // Every count goes through the budget before anything is expanded or built (resource_estimate.hpp).
+  scenario::ResourceBudget budget(doc, overrides.max_memory ? *overrides.max_memory : default_max_memory());
   scenario::TopologyReading estate =
-      scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.seed, sim.duration);
-  sim.topology = std::move(estate.topology);
-  sim.timeline = std::move(estate.timeline);
+      scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.duration, budget);
+  const scenario::EstateNames estate_names = scenario::estate_names(estate.topology, estate.timeline, estate.templates);
   sim.token_path.faults = std::move(estate.faults);
-  const scenario::EstateNames estate_names = scenario::estate_names(sim.topology, sim.timeline, estate.templates);
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");
     if (!services.IsMap())
       doc.fail(services,
                "'services' must map service names to their parameters, e.g. {aad: {servers: 64, latency: 40ms}}");
+    std::set<std::string, std::less<>> seen;
     for (auto it = services.begin(); it != services.end(); ++it) {
+      if (!it->first.IsScalar()) doc.fail(it->first, "service names must be plain words");
       const std::string name = it->first.Scalar();
-      for (const StageConfig& st : sim.stages) {
-        if (st.name == name) doc.fail(it->first, "duplicate service '" + name + "'");
-      }
+      if (!seen.insert(name).second) doc.fail(it->first, "duplicate service '" + name + "'");
       if (scenario::is_token_service(name)) {
         scenario::read_token_service(doc, name, it->second, sim.token_path);
         continue;
       }
+      budget.add(scenario::Cost::kStage, 1, it->first, "service '" + name + "'");
       sim.stages.push_back(read_stage(doc, name, it->second));
     }
   }
+  std::vector<SourcePlace> workload_places;
   if (top.has("workload")) {
     const YAML::Node workload = top.get("workload");
     scenario::require_sequence(doc, workload, "'workload'");
     for (std::size_t i = 0; i < workload.size(); ++i) {
       // `from:` makes application calls through the token path; `stage:` feeds a stage directly.
       if (workload[i].IsMap() && workload[i]["from"].IsDefined()) {
-        sim.token_path.calls.push_back(scenario::read_call_workload(doc, workload[i], i, estate_names, sim.token_path));
+        sim.token_path.calls.push_back(
+            scenario::read_call_workload(doc, workload[i], i, estate_names, sim.token_path, budget));
       } else {
         sim.workloads.push_back(read_workload(doc, sim, workload[i], i));
+        workload_places.push_back(doc.place(workload[i]));
       }
     }
   }
@@ -252,7 +278,7 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
     scenario::require_sequence(doc, expect, "'expect'");
     for (std::size_t i = 0; i < expect.size(); ++i) {
       if (expect[i].IsMap() && expect[i]["access"].IsDefined()) {
-        for (AccessExpectation& a : scenario::read_access_expectation(doc, expect[i], i, estate_names)) {
+        for (AccessExpectation& a : scenario::read_access_expectation(doc, expect[i], i, estate_names, budget)) {
           s.access_expectations.push_back(std::move(a));
         }
       } else {
@@ -260,6 +286,13 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
       }
     }
   }
+  estimate_run(doc, sim, estate.timeline.size(), workload_places, budget);
+  s.estimate = budget.estimate();
+
+  // Only now, with the estimate under the limit, is the estate built (on a scratch directory).
+  scenario::check_estate(doc, estate, sim.seed);
+  sim.topology = std::move(estate.topology);
+  sim.timeline = std::move(estate.timeline);
   return s;
 }
 
@@ -277,11 +310,9 @@ Result<Scenario> load_scenario_text(const std::string& text, const std::string& 
 }
 
 Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{"cannot open the scenario file", SourcePlace{path, 0, 0}};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return load_scenario_text(buffer.str(), path, overrides);
+  Result<std::string> text = scenario::read_scenario_file(path);
+  if (!text) return std::move(text).error();
+  return load_scenario_text(*text, path, overrides);
 }
 
 Result<std::pair<std::string, std::string>> parse_param_override(const std::string& argument) {

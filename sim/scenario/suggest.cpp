@@ -25,15 +25,20 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string best;
   std::size_t best_distance = SIZE_MAX;
+  // A typo changes a few letters: allow up to a third of the word, at least 1, at most 3.
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
+  // Words of very different lengths cannot be that close; skipping them keeps the quadratic
+  // distance off pathological input (a 100 KiB key against a 100 KiB param name).
+  constexpr std::size_t kLongest = 200;
+  if (word.size() > kLongest) return std::string();
   for (std::string_view c : candidates) {
+    if (c.size() > word.size() + limit || word.size() > c.size() + limit) continue;
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;
       best = std::string(c);
     }
   }
-  // A typo changes a few letters: allow up to a third of the word, at least 1, at most 3.
-  const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
   return best_distance <= limit ? best : std::string();
 }
 

@@ -84,8 +84,14 @@ void read_propagation(const Document& doc, const YAML::Node& node, PropagationCo
 }
 
 std::vector<std::string> expand(const EstateNames& estate, const std::string& name) {
-  if (auto it = estate.templates.find(name); it != estate.templates.end()) return it->second;
+  if (auto it = estate.templates->find(name); it != estate.templates->end()) return it->second;
   return {name};
+}
+
+/// How many names `name` stands for, without copying them.
+std::uint64_t expanded_size(const EstateNames& estate, const std::string& name) {
+  if (auto it = estate.templates->find(name); it != estate.templates->end()) return it->second.size();
+  return 1;
 }
 
 void require_resource(const Document& doc, const EstateNames& estate, const YAML::Node& at, const std::string& name,
@@ -93,7 +99,7 @@ void require_resource(const Document& doc, const EstateNames& estate, const YAML
   if (estate.resources.count(name) != 0) return;
   std::vector<std::string_view> names;
   for (const auto& [n, type] : estate.resources) names.push_back(n);
-  for (const auto& [n, instances] : estate.templates) names.push_back(n);
+  for (const auto& [n, instances] : *estate.templates) names.push_back(n);
   doc.fail(at, what + ": no resource named '" + name + "' in the topology" + did_you_mean(name, names));
 }
 
@@ -125,17 +131,27 @@ EstateNames estate_names(const TopologyConfig& topology, const std::vector<Timed
   for (const DirectoryOperation& op : topology.operations) note(op);
   // Resources the timeline creates may call and be called too (e.g. a scale-out at 09:00).
   for (const TimedOperation& t : timeline) note(t.operation);
-  names.templates = templates;
+  names.templates = &templates;
   return names;
 }
 
 CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,
-                                      const EstateNames& estate, const TokenPathConfig& config) {
+                                      const EstateNames& estate, const TokenPathConfig& config,
+                                      ResourceBudget& budget) {
   const std::string what = "workload #" + std::to_string(index + 1);
   const MapReader m(doc, node, what, keys(Section::kCallWorkload));
   CallWorkloadConfig w;
   w.name = m.has("name") ? doc.string(m.get("name"), what + " 'name'") : "calls-" + std::to_string(index);
   const YAML::Node from = m.require("from");
+  // Counted before copying: `from: [web, web, ...]` over a template of millions multiplies.
+  std::uint64_t callers = 0;
+  if (from.IsSequence()) {
+    for (std::size_t i = 0; i < from.size(); ++i)
+      callers = saturating_add(callers, expanded_size(estate, doc.string(from[i], what + " 'from'")));
+  } else {
+    callers = expanded_size(estate, doc.string(from, what + " 'from'"));
+  }
+  budget.add(Cost::kCallingResource, callers, from, what + " 'from'");
   if (from.IsSequence()) {
     for (std::size_t i = 0; i < from.size(); ++i) {
       for (const std::string& n : expand(estate, doc.string(from[i], what + " 'from'"))) w.from.push_back(n);
@@ -181,7 +197,7 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
 }
 
 std::vector<AccessExpectation> read_access_expectation(const Document& doc, const YAML::Node& node, std::size_t index,
-                                                       const EstateNames& estate) {
+                                                       const EstateNames& estate, ResourceBudget& budget) {
   const std::string what = "expectation #" + std::to_string(index + 1);
   const MapReader m(doc, node, what, keys(Section::kAccessExpectation));
   const std::string pair = doc.string(m.require("access"), what + " 'access'");
@@ -225,6 +241,7 @@ std::vector<AccessExpectation> read_access_expectation(const Document& doc, cons
   if (kinds != 1) doc.fail(node, what + " needs exactly one of 'granted_until', 'denied_after' or 'granted: always'");
   if (m.has("within") && e.kind != AccessExpectation::Kind::kDeniedAfter)
     doc.fail(m.get("within"), what + ": 'within' goes with 'denied_after'");
+  budget.add(Cost::kOperation, expanded_size(estate, from), m.get("access"), what + " 'access'");
   std::vector<AccessExpectation> out;
   for (const std::string& r : expand(estate, from)) {
     require_resource(doc, estate, m.get("access"), r, what + " 'access'");

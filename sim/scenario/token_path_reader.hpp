@@ -11,6 +11,7 @@
 #include "misim/scenario.hpp"
 #include "misim/token_path_config.hpp"
 #include "misim/topology.hpp"
+#include "resource_estimate.hpp"
 #include "yaml_reader.hpp"
 
 namespace misim::scenario {
@@ -24,17 +25,20 @@ void read_token_service(const Document& doc, const std::string& name, const YAML
 struct EstateNames {
   std::map<std::string, std::string, std::less<>> resources;
   std::map<std::string, bool, std::less<>> identities;
-  std::map<std::string, std::vector<std::string>, std::less<>> templates;
+  /// Template name -> instance names: the topology reader's, not a copy (millions of names).
+  const std::map<std::string, std::vector<std::string>, std::less<>>* templates = nullptr;
 };
 
 [[nodiscard]] EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
                                        const std::map<std::string, std::vector<std::string>, std::less<>>& templates);
 
+/// A `from:` workload; its calling resources are counted in `budget` before they are expanded.
 CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,
-                                      const EstateNames& estate, const TokenPathConfig& config);
+                                      const EstateNames& estate, const TokenPathConfig& config, ResourceBudget& budget);
 
-/// `{access: web-0 -> vault, granted_until: 2h}` and the like, expanded over templates.
+/// `{access: web-0 -> vault, granted_until: 2h}` and the like, expanded over templates (counted in
+/// `budget` first).
 std::vector<AccessExpectation> read_access_expectation(const Document& doc, const YAML::Node& node, std::size_t index,
-                                                       const EstateNames& estate);
+                                                       const EstateNames& estate, ResourceBudget& budget);
 
 }  // namespace misim::scenario

@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "language.hpp"
+#include "misim/resource_type.hpp"
+#include "misim/role_definition.hpp"
 #include "suggest.hpp"
 
 namespace misim::scenario {
@@ -13,9 +15,24 @@ namespace {
 // Guards against a typo asking for an absurd estate; limits of this version, not of Azure.
 constexpr std::int64_t kMaxCount = 10'000'000;
 
+/// The names a reference stands for: a template's instances (without copying them), or one name.
+class NameList {
+ public:
+  explicit NameList(const std::vector<std::string>* instances) : instances_(instances) {}
+  explicit NameList(std::string one) : one_(std::move(one)) {}
+  [[nodiscard]] std::size_t size() const noexcept { return instances_ != nullptr ? instances_->size() : 1; }
+  [[nodiscard]] const std::string& operator[](std::size_t i) const {
+    return instances_ != nullptr ? (*instances_)[i] : one_;
+  }
+
+ private:
+  const std::vector<std::string>* instances_ = nullptr;
+  std::string one_;
+};
+
 class Reader {
  public:
-  Reader(const Document& doc, TopologyReading& out) : doc_(doc), out_(out) {}
+  Reader(const Document& doc, TopologyReading& out, ResourceBudget& budget) : doc_(doc), out_(out), budget_(budget) {}
 
   void read_topology(const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) {
@@ -30,11 +47,11 @@ class Reader {
               ? doc_.string(n, "tenant name")
               : doc_.string(MapReader(doc_, n, "tenant", keys(Section::kTenant)).require("name"), "tenant 'name'");
       out_.topology.tenants.push_back(name);
-      tenant_places_.push_back(doc_.place(n));
+      out_.tenant_places.push_back(doc_.place(n));
     });
     if (out_.topology.tenants.empty()) {
       out_.topology.tenants.push_back("tenant");
-      tenant_places_.push_back(doc_.place(node));
+      out_.tenant_places.push_back(doc_.place(node));
     }
     for_each(m.get("subscriptions"), "'subscriptions'", [&](const YAML::Node& n, std::size_t) {
       const MapReader s(doc_, n, "subscription", keys(Section::kSubscription));
@@ -42,11 +59,11 @@ class Reader {
                                             out_.topology.tenants.front()};
       if (s.has("tenant")) spec.tenant = doc_.string(s.get("tenant"), "subscription 'tenant'");
       out_.topology.subscriptions.push_back(spec);
-      subscription_places_.push_back(doc_.place(n));
+      out_.subscription_places.push_back(doc_.place(n));
     });
     if (out_.topology.subscriptions.empty()) {
       out_.topology.subscriptions.push_back({"subscription", out_.topology.tenants.front()});
-      subscription_places_.push_back(doc_.place(node));
+      out_.subscription_places.push_back(doc_.place(node));
     }
     bool any_group = false;
     for_each(m.get("resource_groups"), "'resource_groups'", [&](const YAML::Node& n, std::size_t) {
@@ -65,18 +82,22 @@ class Reader {
     for_each(m.get("resources"), "'resources'", [&](const YAML::Node& n, std::size_t) { read_resource(n); });
     for_each(m.get("role_assignments"), "'role_assignments'", [&](const YAML::Node& n, std::size_t) {
       const MapReader r(doc_, n, "role assignment", keys(Section::kRoleAssignment));
-      const std::string role = doc_.string(r.require("role"), "role assignment 'role'");
+      const std::string role = known_role(r.require("role"), "role assignment 'role'");
       const std::string name = r.has("name") ? doc_.string(r.get("name"), "role assignment 'name'") : std::string();
-      const auto principals = expand(r.require("principal"), "role assignment 'principal'");
-      const auto scopes = expand(r.require("scope"), "role assignment 'scope'");
+      const NameList principals = expand(r.require("principal"), "role assignment 'principal'");
+      const NameList scopes = expand(r.require("scope"), "role assignment 'scope'");
       if (!name.empty() && principals.size() * scopes.size() > 1) {
         doc_.fail(r.get("name"), "a named role assignment must have one principal and one scope, not templates");
       }
-      for (const std::string& p : principals) {
-        for (const std::string& s : scopes) add(DirectoryOperation::assign_role(p, role, s, name), n);
+      budget_.add(Cost::kRoleAssignment, saturating_mul(principals.size(), scopes.size()), n,
+                  "role assignment of every principal x every scope");
+      for (std::size_t i = 0; i < principals.size(); ++i) {
+        for (std::size_t k = 0; k < scopes.size(); ++k)
+          add(DirectoryOperation::assign_role(principals[i], role, scopes[k], name), n);
       }
     });
     for_each(m.get("federated_credentials"), "'federated_credentials'", [&](const YAML::Node& n, std::size_t) {
+      budget_.add(Cost::kOperation, 1, n, "federated credential");
       std::string identity;
       DirectoryOperation op = read_federated_credential(n, identity);
       add(std::move(op), n);
@@ -111,7 +132,7 @@ class Reader {
       const std::size_t first = out_.timeline.size();
       read_action(action, v, what);
       for (std::size_t k = first; k < out_.timeline.size(); ++k) out_.timeline[k].at = at;
-      timeline_places_.resize(out_.timeline.size(), doc_.place(v));
+      out_.timeline_places.resize(out_.timeline.size(), place_index(v));
     }
     // Apply in time order; entries at the same time keep the file's order.
     std::vector<std::size_t> order(out_.timeline.size());
@@ -119,37 +140,15 @@ class Reader {
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return out_.timeline[a].at < out_.timeline[b].at; });
     std::vector<TimedOperation> sorted;
-    std::vector<SourcePlace> places;
+    std::vector<std::uint32_t> places;
+    sorted.reserve(order.size());
+    places.reserve(order.size());
     for (std::size_t k : order) {
-      sorted.push_back(out_.timeline[k]);
-      places.push_back(timeline_places_[k]);
+      sorted.push_back(std::move(out_.timeline[k]));
+      places.push_back(out_.timeline_places[k]);
     }
     out_.timeline = std::move(sorted);
-    timeline_places_ = std::move(places);
-  }
-
-  /// Replays the topology and then the timeline on a scratch directory: every lifecycle error
-  /// (unknown names, attaching twice, limits, ...) is reported where the scenario caused it.
-  void check(std::uint64_t seed) {
-    TopologyFailure failure;
-    Result<Directory> dir = build_directory(out_.topology, seed, &failure);
-    if (!dir) {
-      const SourcePlace& where = failure.part == TopologyFailure::Part::kTenant ? tenant_places_[failure.index]
-                                 : failure.part == TopologyFailure::Part::kSubscription
-                                     ? subscription_places_[failure.index]
-                                     : places_[failure.index];
-      std::string what = failure.part == TopologyFailure::Part::kOperation
-                             ? describe(out_.topology.operations[failure.index]) + ": "
-                             : std::string();
-      doc_.fail(where, what + failure.error.message);
-    }
-    for (std::size_t k = 0; k < out_.timeline.size(); ++k) {
-      const TimedOperation& t = out_.timeline[k];
-      if (auto done = apply(*dir, t.operation, t.at); !done) {
-        doc_.fail(timeline_places_[k],
-                  "at " + format_duration(t.at) + ", " + describe(t.operation) + ": " + done.error().message);
-      }
-    }
+    out_.timeline_places = std::move(places);
   }
 
  private:
@@ -162,35 +161,78 @@ class Reader {
 
   void add(DirectoryOperation op, const YAML::Node& at) {
     out_.topology.operations.push_back(std::move(op));
-    places_.push_back(doc_.place(at));
+    out_.operation_places.push_back(place_index(at));
+  }
+
+  /// The index of `at`'s place in out_.places; consecutive operations of one template share it.
+  std::uint32_t place_index(const YAML::Node& at) {
+    if (!out_.places.empty() && at.IsDefined() && last_place_node_.IsDefined() && at.is(last_place_node_))
+      return static_cast<std::uint32_t>(out_.places.size() - 1);
+    last_place_node_.reset(at);  // rebinds; operator= would overwrite the node it refers to
+    out_.places.push_back(doc_.place(at));
+    return static_cast<std::uint32_t>(out_.places.size() - 1);
+  }
+
+  /// A built-in role's name, checked here so that a misspelt one gets a suggestion; the directory
+  /// would refuse it too, but only after the estate is built, and without one.
+  std::string known_role(const YAML::Node& node, const std::string& what) {
+    std::string role = doc_.string(node, what);
+    static const RoleCatalog catalog = RoleCatalog::with_builtins();
+    if (catalog.find(role)) return role;
+    std::vector<std::string_view> names;
+    for (std::uint32_t i = 0; i < catalog.size(); ++i) names.push_back(catalog.role(RoleDefinitionId(i)).name);
+    doc_.fail(node, what + ": unknown role '" + role + "'" + did_you_mean(role, names) + "; the roles are " +
+                        quoted_list(names));
+  }
+
+  /// A resource type's name, with a suggestion for a near miss.
+  std::string known_type(const YAML::Node& node, const std::string& what) {
+    std::string type = doc_.string(node, what);
+    static const ResourceTypeRegistry types = ResourceTypeRegistry::with_builtins();
+    if (types.find(type)) return type;
+    std::vector<std::string_view> names;
+    for (std::uint32_t i = 0; i < types.size(); ++i) names.push_back(types.info(ResourceTypeId(i)).name);
+    doc_.fail(node, what + ": unknown resource type '" + type + "'" + did_you_mean(type, names) + "; the types are " +
+                        quoted_list(names));
   }
 
   /// The names a reference stands for: a template's instances, or the name itself.
-  std::vector<std::string> expand(const YAML::Node& node, const std::string& what) {
-    const std::string name = doc_.string(node, what);
-    if (auto it = out_.templates.find(name); it != out_.templates.end()) return it->second;
-    return {name};
+  NameList expand(const YAML::Node& node, const std::string& what) {
+    std::string name = doc_.string(node, what);
+    if (auto it = out_.templates.find(name); it != out_.templates.end()) return NameList(&it->second);
+    return NameList(std::move(name));
   }
-  std::vector<std::string> expand_list(const YAML::Node& node, const std::string& what) {
-    if (node.IsScalar()) return expand(node, what);
-    require_sequence(doc_, node, what);
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      auto names = expand(node[i], what);
-      out.insert(out.end(), names.begin(), names.end());
+  /// A name or a list of names, each expanded; their total is checked before anything is copied.
+  std::vector<NameList> expand_list(const YAML::Node& node, const std::string& what, std::uint64_t& total) {
+    std::vector<NameList> out;
+    if (node.IsScalar()) {
+      out.push_back(expand(node, what));
+    } else {
+      require_sequence(doc_, node, what);
+      for (std::size_t i = 0; i < node.size(); ++i) out.push_back(expand(node[i], what));
     }
+    total = 0;
+    for (const NameList& names : out) total = saturating_add(total, names.size());
     return out;
   }
 
-  std::vector<std::string> instance_names(const MapReader& m, const std::string& name, const std::string& what) {
-    if (!m.has("count")) return {name};
-    const std::int64_t count = doc_.integer(m.get("count"), what + " 'count'", 1, kMaxCount);
+  /// The number of instances `count:` asks for (1 without it), read and counted in the budget
+  /// BEFORE any instance exists.
+  std::uint64_t instance_count(const MapReader& m, const std::string& what, Cost cost) {
+    const std::uint64_t count =
+        m.has("count") ? static_cast<std::uint64_t>(doc_.integer(m.get("count"), what + " 'count'", 1, kMaxCount)) : 1;
+    budget_.add(cost, count, m.has("count") ? m.get("count") : m.node(), what);
+    return count;
+  }
+
+  /// The instances' names (`web-0` ... `web-99` for `count: 100`), or the name itself.
+  NameList instance_names(const MapReader& m, const std::string& name, std::uint64_t count) {
+    if (!m.has("count")) return NameList(name);
+    if (out_.templates.count(name) != 0) doc_.fail(m.node(), "template '" + name + "' is defined twice");
     std::vector<std::string> names;
     names.reserve(static_cast<std::size_t>(count));
-    for (std::int64_t i = 0; i < count; ++i) names.push_back(name + "-" + std::to_string(i));
-    if (out_.templates.count(name) != 0) doc_.fail(m.node(), "template '" + name + "' is defined twice");
-    out_.templates.emplace(name, names);
-    return names;
+    for (std::uint64_t i = 0; i < count; ++i) names.push_back(name + "-" + std::to_string(i));
+    return NameList(&out_.templates.emplace(name, std::move(names)).first->second);
   }
 
   void read_limits(const YAML::Node& node) {
@@ -216,7 +258,10 @@ class Reader {
     const std::string name = doc_.string(m.require("name"), "identity 'name'");
     const std::string kind = m.has("kind") ? doc_.choice(m.get("kind"), "identity 'kind'", words(Choice::kIdentityKind))
                                            : std::string("user_assigned");
-    for (const std::string& instance : instance_names(m, name, "identity '" + name + "'")) {
+    const std::uint64_t count = instance_count(m, "identity '" + name + "'", Cost::kIdentity);
+    const NameList instances = instance_names(m, name, count);
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+      const std::string& instance = instances[i];
       if (kind == "user_assigned") {
         if (m.has("tenant"))
           doc_.fail(m.get("tenant"), "a user-assigned identity lives in a resource group: use 'group'");
@@ -235,23 +280,33 @@ class Reader {
     const MapReader m(doc_, n, "resource", keys(Section::kResource));
     const std::string name = doc_.string(m.require("name"), "resource 'name'");
     const std::string what = "resource '" + name + "'";
-    const std::string type = doc_.string(m.require("type"), what + " 'type'");
+    const std::string type = known_type(m.require("type"), what + " 'type'");
     if (m.has("group") && m.has("parent")) doc_.fail(n, what + ": give 'group' or 'parent', not both");
-    std::vector<std::string> containers;
+    std::string container;
     if (m.has("parent")) {
-      containers = expand(m.get("parent"), what + " 'parent'");
-      if (containers.size() != 1) doc_.fail(m.get("parent"), what + " 'parent' must name one resource");
+      const NameList parents = expand(m.get("parent"), what + " 'parent'");
+      if (parents.size() != 1) doc_.fail(m.get("parent"), what + " 'parent' must name one resource");
+      container = parents[0];
     } else {
-      containers = {m.has("group") ? doc_.string(m.get("group"), what + " 'group'") : default_group_};
+      container = m.has("group") ? doc_.string(m.get("group"), what + " 'group'") : default_group_;
     }
     const bool system_assigned =
         m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
-    std::vector<std::string> uamis;
-    if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), what + " 'user_assigned'");
-    for (const std::string& instance : instance_names(m, name, what)) {
-      add(DirectoryOperation::create_resource(instance, type, containers.front(), system_assigned), n);
-      for (const std::string& identity : uamis)
-        add(DirectoryOperation::attach(instance, identity), m.get("user_assigned"));
+    std::uint64_t attached = 0;
+    std::vector<NameList> uamis;
+    if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), what + " 'user_assigned'", attached);
+    const std::uint64_t count = instance_count(m, what, Cost::kResource);
+    if (system_assigned)
+      budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + what);
+    budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
+                "the identity attachments of " + what);
+    const NameList instances = instance_names(m, name, count);
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+      add(DirectoryOperation::create_resource(instances[i], type, container, system_assigned), n);
+      for (const NameList& identities : uamis) {
+        for (std::size_t k = 0; k < identities.size(); ++k)
+          add(DirectoryOperation::attach(instances[i], identities[k]), m.get("user_assigned"));
+      }
     }
   }
 
@@ -288,50 +343,75 @@ class Reader {
   void read_action(const std::string& action, const YAML::Node& v, const std::string& what) {
     const std::string w = what + " '" + action + "'";
     if (action == "delete" || action == "enable_system_assigned" || action == "disable_system_assigned") {
-      for (const std::string& name : expand_list(v, w)) {
-        if (action == "delete") timed(DirectoryOperation::remove(name));
-        if (action == "enable_system_assigned") timed(DirectoryOperation::enable_system_assigned(name));
-        if (action == "disable_system_assigned") timed(DirectoryOperation::disable_system_assigned(name));
+      std::uint64_t total = 0;
+      const std::vector<NameList> lists = expand_list(v, w, total);
+      budget_.add(Cost::kOperation, total, v, w);
+      for (const NameList& names : lists) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+          if (action == "delete") timed(DirectoryOperation::remove(names[i]));
+          if (action == "enable_system_assigned") timed(DirectoryOperation::enable_system_assigned(names[i]));
+          if (action == "disable_system_assigned") timed(DirectoryOperation::disable_system_assigned(names[i]));
+        }
       }
     } else if (action == "attach" || action == "detach") {
       const char* side = action == "attach" ? "to" : "from";
       const MapReader m(doc_, v, w, keys(action == "attach" ? Section::kAttach : Section::kDetach));
       const std::string identity = doc_.string(m.require("identity"), w + " 'identity'");
-      for (const std::string& r : expand(m.require(side), w + " '" + side + "'")) {
-        timed(action == "attach" ? DirectoryOperation::attach(r, identity) : DirectoryOperation::detach(r, identity));
+      const NameList resources = expand(m.require(side), w + " '" + side + "'");
+      budget_.add(action == "attach" ? Cost::kAttachment : Cost::kOperation, resources.size(), v, w);
+      for (std::size_t i = 0; i < resources.size(); ++i) {
+        timed(action == "attach" ? DirectoryOperation::attach(resources[i], identity)
+                                 : DirectoryOperation::detach(resources[i], identity));
       }
     } else if (action == "assign" || action == "unassign") {
       const MapReader m(doc_, v, w, keys(action == "assign" ? Section::kAssign : Section::kUnassign));
-      const std::string role = doc_.string(m.require("role"), w + " 'role'");
+      const std::string role = known_role(m.require("role"), w + " 'role'");
       const std::string name = m.has("name") ? doc_.string(m.get("name"), w + " 'name'") : std::string();
-      for (const std::string& p : expand(m.require("principal"), w + " 'principal'")) {
-        for (const std::string& s : expand(m.require("scope"), w + " 'scope'")) {
-          timed(action == "assign" ? DirectoryOperation::assign_role(p, role, s, name)
-                                   : DirectoryOperation::unassign_role(p, role, s));
+      const NameList principals = expand(m.require("principal"), w + " 'principal'");
+      const NameList scopes = expand(m.require("scope"), w + " 'scope'");
+      budget_.add(action == "assign" ? Cost::kRoleAssignment : Cost::kOperation,
+                  saturating_mul(principals.size(), scopes.size()), v, w + " of every principal x every scope");
+      for (std::size_t i = 0; i < principals.size(); ++i) {
+        for (std::size_t k = 0; k < scopes.size(); ++k) {
+          timed(action == "assign" ? DirectoryOperation::assign_role(principals[i], role, scopes[k], name)
+                                   : DirectoryOperation::unassign_role(principals[i], role, scopes[k]));
         }
       }
     } else if (action == "create_user_assigned") {
       const MapReader m(doc_, v, w, keys(Section::kCreateUserAssigned));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
-      for (const std::string& instance : instance_names(m, name, w))
-        timed(DirectoryOperation::create_user_assigned(instance, group));
+      const NameList instances = instance_names(m, name, instance_count(m, w, Cost::kIdentity));
+      for (std::size_t i = 0; i < instances.size(); ++i)
+        timed(DirectoryOperation::create_user_assigned(instances[i], group));
     } else if (action == "create_resource") {
       const MapReader m(doc_, v, w, keys(Section::kCreateResource));
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
-      const std::string type = doc_.string(m.require("type"), w + " 'type'");
+      const std::string type = known_type(m.require("type"), w + " 'type'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
       const bool sa = m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), w + " 'system_assigned'");
-      std::vector<std::string> uamis;
-      if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), w + " 'user_assigned'");
-      for (const std::string& instance : instance_names(m, name, w)) {
-        timed(DirectoryOperation::create_resource(instance, type, group, sa));
-        for (const std::string& identity : uamis) timed(DirectoryOperation::attach(instance, identity));
+      std::uint64_t attached = 0;
+      std::vector<NameList> uamis;
+      if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), w + " 'user_assigned'", attached);
+      const std::uint64_t count = instance_count(m, w, Cost::kResource);
+      if (sa)
+        budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + w);
+      budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
+                  "the identity attachments of " + w);
+      const NameList instances = instance_names(m, name, count);
+      for (std::size_t i = 0; i < instances.size(); ++i) {
+        timed(DirectoryOperation::create_resource(instances[i], type, group, sa));
+        for (const NameList& identities : uamis) {
+          for (std::size_t k = 0; k < identities.size(); ++k)
+            timed(DirectoryOperation::attach(instances[i], identities[k]));
+        }
       }
     } else if (action == "add_federated_credential") {
+      budget_.add(Cost::kOperation, 1, v, w);
       std::string identity;
       timed(read_federated_credential(v, identity));
     } else {  // remove_federated_credential
+      budget_.add(Cost::kOperation, 1, v, w);
       const MapReader m(doc_, v, w, keys(Section::kRemoveFederatedCredential));
       timed(DirectoryOperation::remove_federated_credential(doc_.string(m.require("identity"), w + " 'identity'"),
                                                             doc_.string(m.require("name"), w + " 'name'")));
@@ -340,32 +420,52 @@ class Reader {
 
   void add_defaults() {
     out_.topology.tenants.push_back("tenant");
-    tenant_places_.push_back(SourcePlace{doc_.file(), 0, 0});
+    out_.tenant_places.push_back(SourcePlace{doc_.file(), 0, 0});
     out_.topology.subscriptions.push_back({"subscription", "tenant"});
-    subscription_places_.push_back(SourcePlace{doc_.file(), 0, 0});
+    out_.subscription_places.push_back(SourcePlace{doc_.file(), 0, 0});
     out_.topology.operations.push_back(DirectoryOperation::create_resource_group(default_group_, "subscription"));
-    places_.push_back(SourcePlace{doc_.file(), 0, 0});
+    out_.places.push_back(SourcePlace{doc_.file(), 0, 0});
+    out_.operation_places.push_back(static_cast<std::uint32_t>(out_.places.size() - 1));
   }
 
   const Document& doc_;
   TopologyReading& out_;
+  ResourceBudget& budget_;
   std::string default_group_ = "rg";
-  std::vector<SourcePlace> tenant_places_;
-  std::vector<SourcePlace> subscription_places_;
-  std::vector<SourcePlace> places_;  // per topology operation
-  std::vector<SourcePlace> timeline_places_;
+  YAML::Node last_place_node_;  // the node of operation_places' last entry
 };
 
 }  // namespace
 
 TopologyReading read_topology_and_timeline(const Document& doc, const YAML::Node& topology, const YAML::Node& timeline,
-                                           std::uint64_t seed, SimTime duration) {
+                                           SimTime duration, ResourceBudget& budget) {
   TopologyReading out;
-  Reader reader(doc, out);
+  Reader reader(doc, out, budget);
   reader.read_topology(topology);
   reader.read_timeline(timeline, duration);
-  reader.check(seed);
   return out;
+}
+
+void check_estate(const Document& doc, const TopologyReading& reading, std::uint64_t seed) {
+  TopologyFailure failure;
+  Result<Directory> dir = build_directory(reading.topology, seed, &failure);
+  if (!dir) {
+    const SourcePlace& where = failure.part == TopologyFailure::Part::kTenant ? reading.tenant_places[failure.index]
+                               : failure.part == TopologyFailure::Part::kSubscription
+                                   ? reading.subscription_places[failure.index]
+                                   : reading.places[reading.operation_places[failure.index]];
+    std::string what = failure.part == TopologyFailure::Part::kOperation
+                           ? describe(reading.topology.operations[failure.index]) + ": "
+                           : std::string();
+    doc.fail(where, what + failure.error.message);
+  }
+  for (std::size_t k = 0; k < reading.timeline.size(); ++k) {
+    const TimedOperation& t = reading.timeline[k];
+    if (auto done = apply(*dir, t.operation, t.at); !done) {
+      doc.fail(reading.places[reading.timeline_places[k]],
+               "at " + format_duration(t.at) + ", " + describe(t.operation) + ": " + done.error().message);
+    }
+  }
 }
 
 }  // namespace misim::scenario

@@ -9,6 +9,7 @@
 
 #include "misim/token_path_config.hpp"
 #include "misim/topology.hpp"
+#include "resource_estimate.hpp"
 #include "yaml_reader.hpp"
 
 namespace misim::scenario {
@@ -19,10 +20,22 @@ struct TopologyReading {
   std::vector<FaultConfig> faults;
   /// Template name -> instance names.
   std::map<std::string, std::vector<std::string>, std::less<>> templates;
+  /// Where each part was written, for check_estate's errors.
+  std::vector<SourcePlace> tenant_places;
+  std::vector<SourcePlace> subscription_places;
+  /// Each distinct place once: a template's thousands of operations share the text that made them.
+  std::vector<SourcePlace> places;
+  std::vector<std::uint32_t> operation_places;  // per topology operation, an index into places
+  std::vector<std::uint32_t> timeline_places;   // per timeline operation, an index into places
 };
 
-/// `topology` and `timeline` may be undefined nodes (absent sections).
+/// Reads the sections; `topology` and `timeline` may be undefined nodes (absent sections). Every
+/// count is added to `budget` before its template is expanded.
 TopologyReading read_topology_and_timeline(const Document& doc, const YAML::Node& topology, const YAML::Node& timeline,
-                                           std::uint64_t seed, SimTime duration);
+                                           SimTime duration, ResourceBudget& budget);
+
+/// Replays the topology and then the timeline on a scratch directory: every lifecycle error
+/// (unknown names, attaching twice, limits, ...) is reported where the scenario caused it.
+void check_estate(const Document& doc, const TopologyReading& reading, std::uint64_t seed);
 
 }  // namespace misim::scenario

@@ -1,5 +1,6 @@
 #include "yaml_reader.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -35,12 +36,33 @@ const char* kind_name(const YAML::Node& node) {
 }  // namespace
 
 SourcePlace Document::place(const YAML::Node& node) const {
-  SourcePlace p{file_, 0, 0};
-  if (node.IsDefined()) {
-    const YAML::Mark mark = node.Mark();
-    if (mark.line >= 0) {
-      p.line = mark.line + 1;
-      p.column = mark.column + 1;
+  SourcePlace p{files_.front(), 0, 0};
+  if (!node.IsDefined()) return p;
+  const YAML::Mark mark = node.Mark();
+  if (mark.line >= 0) {
+    p.line = mark.line + 1;
+    p.column = mark.column + 1;
+  }
+  if (files_.size() > 1) {
+    // `!misim-origin:K` or `!misim-origin:K:LINE:COL` (kOriginTag says why tags).
+    const std::string& tag = node.Tag();
+    if (tag.size() > kOriginTag.size() && tag.compare(0, kOriginTag.size(), kOriginTag) == 0) {
+      int fields[3] = {0, 0, 0};
+      int count = 0;
+      const char* at = tag.data() + kOriginTag.size();
+      const char* end = tag.data() + tag.size();
+      while (count < 3 && at < end) {
+        const auto [next, ec] = std::from_chars(at, end, fields[count]);
+        if (ec != std::errc()) break;
+        ++count;
+        at = next < end && *next == ':' ? next + 1 : next;
+      }
+      if (count >= 1 && fields[0] >= 0 && static_cast<std::size_t>(fields[0]) < files_.size())
+        p.file = files_[static_cast<std::size_t>(fields[0])];
+      if (count == 3) {
+        p.line = fields[1];
+        p.column = fields[2];
+      }
     }
   }
   return p;
@@ -113,9 +135,16 @@ double Document::number(const YAML::Node& node, std::string_view what, double mi
   double value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || !std::isfinite(value)) {
-    fail(node, std::string(what) + " must be a number, got " + shown(text));
+  // YAML writes infinity and not-a-number as .inf and .nan, which from_chars does not read.
+  std::string word;
+  for (char c : text) {
+    if (c != '+' && c != '-' && c != '.') word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
+  const bool not_finite = word == "inf" || word == "infinity" || word == "nan";
+  if (!not_finite && (ec != std::errc() || ptr != end))
+    fail(node, std::string(what) + " must be a number, got " + shown(text));
+  if (not_finite || !std::isfinite(value))
+    fail(node, std::string(what) + " must be a finite number, got " + shown(text));
   if (value < min || value > max) {
     char buf[128];
     std::snprintf(buf, sizeof buf, " must be from %g to %g, got ", min, max);
@@ -161,16 +190,17 @@ MapReader::MapReader(const Document& doc, const YAML::Node& node, std::string wh
   if (!node_.IsMap()) doc_.fail(node_, what_ + " must be a mapping of keys to values, not " + kind_name(node_));
   std::set<std::string, std::less<>> seen;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const YAML::Node& key_node = it->first;
+    // A copy: `it->first` lives in a proxy that dies with the full expression (ASan: stack-use-after-scope).
+    const YAML::Node key_node = it->first;
     if (!key_node.IsScalar()) doc_.fail(key_node, "keys in " + what_ + " must be plain words");
     const std::string& key = key_node.Scalar();
     bool known = false;
     for (std::string_view a : allowed) known = known || a == key;
     if (!known) {
-      doc_.fail(key_node, "unknown key '" + key + "' in " + what_ + did_you_mean(key, allowed) + "; expected " +
+      doc_.fail(key_node, "unknown key " + shown(key) + " in " + what_ + did_you_mean(key, allowed) + "; expected " +
                               quoted_list(allowed));
     }
-    if (!seen.insert(key).second) doc_.fail(key_node, "duplicate key '" + key + "' in " + what_);
+    if (!seen.insert(key).second) doc_.fail(key_node, "duplicate key " + shown(key) + " in " + what_);
   }
 }
 

@@ -30,12 +30,24 @@ struct LoadAbort {
   Error error;
 };
 
-/// The file being read and its params: the context every typed read needs.
+/// The tag the loader gives every node of a scenario that `extends` another, naming the file the
+/// node was read from: `!misim-origin:K` (K indexes Document's files), or `!misim-origin:K:LINE:COL`
+/// for a mapping merged from two files, which has no place of its own. A node's YAML tag is the one
+/// piece of per-node state yaml-cpp lets a reader set; the loader does not otherwise use tags.
+inline constexpr std::string_view kOriginTag = "!misim-origin:";
+
+/// The file being read and its params: the context every typed read needs. A scenario that
+/// `extends` another is read from several files; each node's place names the file it came from.
 class Document {
  public:
-  Document(std::string file, const std::vector<Param>* params) : file_(std::move(file)), params_(params) {}
+  Document(std::string file, const std::vector<Param>* params) : files_{std::move(file)}, params_(params) {}
+  /// `files[0]` is the scenario named on the command line, the others the files it extends.
+  Document(std::vector<std::string> files, const std::vector<Param>* params)
+      : files_(std::move(files)), params_(params) {}
 
-  [[nodiscard]] const std::string& file() const noexcept { return file_; }
+  /// The scenario's own file (the first of those read).
+  [[nodiscard]] const std::string& file() const noexcept { return files_.front(); }
+  [[nodiscard]] const std::vector<std::string>& files() const noexcept { return files_; }
   [[nodiscard]] SourcePlace place(const YAML::Node& node) const;
   [[noreturn]] void fail(const YAML::Node& at, std::string message) const;
   [[noreturn]] void fail(const SourcePlace& at, std::string message) const;
@@ -54,7 +66,7 @@ class Document {
                                    const std::vector<std::string_view>& choices) const;
 
  private:
-  std::string file_;
+  std::vector<std::string> files_;
   const std::vector<Param>* params_;
 };
 

@@ -218,4 +218,46 @@ TEST_F(Cli, ExplainOfBadInputOrAnUnknownFocusExitsWith2) {
   EXPECT_EQ(run_cli("explain " MISIM_SOURCE_DIR "/scenarios/quickstart.yaml --set nope=1").exit_code, 2);
 }
 
+TEST_F(Cli, MaxMemoryRefusesAScenarioAboveItBeforeRunningAndSaysTheEstimate) {
+  const std::string file = MISIM_SOURCE_DIR "/scenarios/capacity/aad-outage.yaml";
+  const fs::path out = dir_ / "out";
+  const Outcome o = run_cli("run " + file + " --max-memory 40MiB --quiet --out " + out.string());
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, testing::MatchesRegex(".*aad-outage.yaml:[0-9]+:[0-9]+: error: this scenario would need "
+                                              "about [0-9.]+ MiB of memory, above the limit of 40.0 MiB "
+                                              "\\(--max-memory\\).*"));
+  EXPECT_FALSE(fs::exists(out));
+  for (const char* command : {"validate", "explain", "graph", "impact"}) {
+    const std::string extra = std::string(command) == "impact" ? " --delete web-id" : "";
+    EXPECT_EQ(run_cli(std::string(command) + " " + file + extra + " --max-memory 40MiB").exit_code, 2) << command;
+  }
+  EXPECT_EQ(run_cli("validate " + file + " --max-memory 4GiB").exit_code, 0);
+}
+
+TEST_F(Cli, MaxMemoryRejectsASizeWithoutAKnownUnit) {
+  const Outcome o = run_cli("validate " MISIM_SOURCE_DIR "/scenarios/quickstart.yaml --max-memory 12XB");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.output, HasSubstr("error: --max-memory: memory size '12XB' has an unknown unit 'XB'"));
+}
+
+TEST_F(Cli, ValidateTakesSetAndReportsTheEstimate) {
+  const std::string file = MISIM_SOURCE_DIR "/scenarios/capacity/aad-outage.yaml";
+  const Outcome o = run_cli("validate " + file + " --set fleet=2000");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("estimated peak memory"));
+  EXPECT_THAT(o.output, HasSubstr("(2501 resources"));
+  EXPECT_EQ(run_cli("validate " + file + " --set flet=2000").exit_code, 2);
+}
+
+TEST_F(Cli, AScenarioThatExtendsAnotherRunsAndAnErrorInItsBaseIsPlacedThere) {
+  const Outcome ok = run_cli("validate " MISIM_SOURCE_DIR "/scenarios/teaching/shared-identity-short-tokens.yaml");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  write("base.yaml", "name: base\nduration: 1h\nservices: {g: {latency: 1ms, servrs: 2}}\n");
+  const std::string child = write("child.yaml", "extends: base.yaml\nname: child\n");
+  const Outcome bad = run_cli("run " + child + " --out " + (dir_ / "out").string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr((dir_ / "base.yaml").string() + ":3:30: error: unknown key 'servrs'"));
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
 }  // namespace

@@ -6,11 +6,31 @@
 
 namespace misim::cli {
 
+namespace {
+// CLI11 binds options to storage that outlives parsing; one subcommand runs per process.
+std::string g_max_memory;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+}  // namespace
+
+void add_max_memory_option(CLI::App& command) {
+  command.add_option("--max-memory", g_max_memory,
+                     "Refuse a scenario whose estimated memory is above this, e.g. 512MiB, 4GiB (default: half of "
+                     "this machine's RAM, " +
+                         format_memory_size(default_max_memory()) + ")");
+}
+
 std::optional<Scenario> load_with_overrides(const std::string& file, std::optional<std::uint64_t> seed,
                                             const std::vector<std::string>& sets, std::optional<SimTime> duration) {
   ScenarioOverrides overrides;
   overrides.seed = seed;
   overrides.duration = duration;
+  if (!g_max_memory.empty()) {
+    Result<std::uint64_t> limit = parse_memory_size(g_max_memory);
+    if (!limit) {
+      std::cerr << "error: --max-memory: " << limit.error().message << '\n';
+      return std::nullopt;
+    }
+    overrides.max_memory = *limit;
+  }
   for (const std::string& set : sets) {
     auto kv = parse_param_override(set);
     if (!kv) {

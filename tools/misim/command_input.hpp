@@ -3,6 +3,7 @@
 // the caller exits with kExitBadInput.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,7 +14,13 @@
 
 namespace misim::cli {
 
-/// Loads `file` with the command line's overrides (`--seed`, `--set NAME=VALUE`..., `--duration`).
+/// Adds `--max-memory SIZE` to a subcommand that loads a scenario: the loader refuses a scenario
+/// whose estimated peak memory is above it (docs/reliability.md); default half the machine's RAM.
+/// One value for the whole command line: only one subcommand runs.
+void add_max_memory_option(CLI::App& command);
+
+/// Loads `file` with the command line's overrides (`--seed`, `--set NAME=VALUE`..., `--duration`,
+/// `--max-memory`).
 std::optional<Scenario> load_with_overrides(const std::string& file, std::optional<std::uint64_t> seed,
                                             const std::vector<std::string>& sets,
                                             std::optional<SimTime> duration = std::nullopt);

@@ -38,6 +38,7 @@ void add_explain_command(CLI::App& app, std::function<int()>& action) {
                   "that name it)");
   cmd->add_option("--set", options.sets, "Override a param: NAME=VALUE (repeatable)");
   cmd->add_option("--seed", options.seed, "Random seed (overrides the scenario's)");
+  add_max_memory_option(*cmd);
   cmd->callback([&action] { action = [] { return explain(options); }; });
 }
 

@@ -33,6 +33,7 @@ void add_graph_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--format", options.format, "dot (for Graphviz: | dot -Tsvg) or json")
       ->check(CLI::IsMember({"dot", "json"}))
       ->capture_default_str();
+  add_max_memory_option(*cmd);
   cmd->callback([&action] { action = [] { return graph(options); }; });
 }
 

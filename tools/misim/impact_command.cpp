@@ -43,6 +43,7 @@ void add_impact_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--at", options.at, "Evaluate at this simulated time (timeline applied up to it)")
       ->capture_default_str();
   cmd->add_flag("--json", options.json, "JSON for scripts instead of text");
+  add_max_memory_option(*cmd);
   cmd->callback([&action] { action = [] { return impact(options); }; });
 }
 

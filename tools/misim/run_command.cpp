@@ -152,6 +152,7 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--metric", options.metrics,
                   "With --replications: a summary.json path to report (repeatable; default: token latency and the "
                   "expectations' metrics)");
+  add_max_memory_option(*cmd);
   cmd->callback([&action] { action = [] { return run(options); }; });
 }
 
