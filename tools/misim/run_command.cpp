@@ -72,8 +72,8 @@ int run(const RunOptions& o) {
   std::unique_ptr<TraceWriter> trace;
   if (level != TraceLevel::kNone) {
     Result<std::string> path = out.reserve("trace.pb");
-    Result<std::unique_ptr<TraceWriter>> writer =
-        path ? TraceWriter::create(*path, trace_header(*scenario, level)) : Result<std::unique_ptr<TraceWriter>>(path.error());
+    Result<std::unique_ptr<TraceWriter>> writer = path ? TraceWriter::create(*path, trace_header(*scenario, level))
+                                                       : Result<std::unique_ptr<TraceWriter>>(path.error());
     if (!writer) {
       std::cerr << "misim: " << writer.error().to_string() << '\n';
       return kExitBadInput;
@@ -121,7 +121,8 @@ int run(const RunOptions& o) {
   if (!o.quiet) {
     std::cerr << "misim: " << scenario->name << ": " << simulation.executed_events() << " events, "
               << format_duration(simulation.now()) << " simulated in " << wall << " s; wrote " << o.out
-              << "/summary.json, report.html" << (trace ? ", trace.pb" : "") << " (fingerprint " << to_hex64(simulation.fingerprint()) << ")\n";
+              << "/summary.json, report.html" << (trace ? ", trace.pb" : "") << " (fingerprint "
+              << to_hex64(simulation.fingerprint()) << ")\n";
   }
   for (const ExpectationResult& e : summary.expectations()) {
     if (!e.met) {
@@ -143,7 +144,8 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--set", options.sets, "Override a param: NAME=VALUE (repeatable)");
   cmd->add_option("--duration", options.duration, "Simulated duration, e.g. 6h (overrides the scenario's)");
   cmd->add_option("--out", options.out, "Output directory")->capture_default_str();
-  cmd->add_option("--trace", options.trace, "What trace.pb records: none (no file), lifecycle, requests or all (docs/traces.md)")
+  cmd->add_option("--trace", options.trace,
+                  "What trace.pb records: none (no file), lifecycle, requests or all (docs/traces.md)")
       ->check(CLI::IsMember({"none", "lifecycle", "requests", "all"}))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", options.quiet, "No progress line or closing message");
