@@ -78,9 +78,8 @@ TEST(MetricStatistics, MeanSdAndTheStudentTInterval) {
   EXPECT_EQ(s.n, 5U);
   EXPECT_DOUBLE_EQ(s.mean, 3.0);
   EXPECT_NEAR(s.sd, std::sqrt(2.5), 1e-12);
-  // t(0.975, 4) = 2.776445; standard error sqrt(2.5 / 5). student_t_quantile (Hill's expansion
-  // without its small-dof correction) is 3e-4 low at 4 degrees of freedom, hence the tolerance.
-  EXPECT_NEAR(s.half_width(), 2.776445 * std::sqrt(0.5), 1e-3);
+  // t(0.975, 4) = 2.776445 (to the 6 decimals of the table); standard error sqrt(2.5 / 5).
+  EXPECT_NEAR(s.half_width(), 2.776445 * std::sqrt(0.5), 1e-6);
   EXPECT_NEAR(s.ci_low, 3.0 - s.half_width(), 1e-12);
 }
 
