@@ -155,6 +155,14 @@ class Directory {
   /// identity is detached from every resource. Tenants are not deleted; a system-assigned identity
   /// is deleted by disabling it or deleting its resource.
   Status delete_entity(EntityRef entity, SimTime now);
+  /// Between these two calls, deletions take their entities out of every record and name at once
+  /// (they are dead to every query) but leave the graph's vertices for end_deletions() to remove
+  /// in one pass: deleting the N holders of one identity one by one then costs O(N) rather than
+  /// O(N^2), each single removal scanning the identity's and the group's edge lists. Only
+  /// delete_entity and disable_system_assigned may be called in between: other operations and
+  /// queries would see the dead vertices' edges. The result is the same as without the calls.
+  void begin_deletions() noexcept;
+  void end_deletions();
 
   // ---- names and records -----------------------------------------------------------------------
   /// The live entity with this name.

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cassert>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -95,6 +96,9 @@ class Engine {
 
   /// Asks the running loop to return after the current event. Safe to call from an action.
   void stop() noexcept { stop_requested_ = true; }
+  /// Also stops after the current event whenever `*flag` is non-zero: a flag that a signal handler
+  /// sets (misim run's SIGINT). Unlike stop(), run_until does not clear it. nullptr: no such flag.
+  void stop_when(const volatile std::sig_atomic_t* flag) noexcept { stop_flag_ = flag != nullptr ? flag : &kNoStop; }
 
   [[nodiscard]] std::uint64_t executed_events() const noexcept { return executed_; }
   [[nodiscard]] std::size_t pending_events() const noexcept { return live_events_; }
@@ -183,6 +187,8 @@ class Engine {
   std::uint64_t executed_ = 0;
   std::size_t live_events_ = 0;
   bool stop_requested_ = false;
+  static inline const volatile std::sig_atomic_t kNoStop = 0;
+  const volatile std::sig_atomic_t* stop_flag_ = &kNoStop;
 };
 
 }  // namespace misim

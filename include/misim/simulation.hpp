@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -102,9 +103,14 @@ class Simulation {
   RunOutcome run() { return advance(config_.duration); }
   /// Stops at the current event (from a signal handler's flag, a progress callback, ...).
   void stop() { engine_.stop(); }
+  /// Stops at the current event whenever `*flag` is non-zero (a signal handler's flag; misim run's
+  /// SIGINT and SIGTERM), checked after every event; advance() then returns kStopped at once.
+  void stop_when(const volatile std::sig_atomic_t* flag) noexcept;
 
   [[nodiscard]] SimTime now() const noexcept { return engine_.now(); }
   [[nodiscard]] bool finished() const noexcept { return engine_.now() >= config_.duration; }
+  /// The configuration, less what only building needed: `topology.operations` and the calling
+  /// resources' names (`token_path.calls[].from`) are released once the run is built.
   [[nodiscard]] const SimulationConfig& config() const noexcept { return config_; }
   [[nodiscard]] std::uint64_t executed_events() const noexcept { return engine_.executed_events(); }
   [[nodiscard]] std::size_t stage_count() const noexcept { return stations_.size(); }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "misim/scenario.hpp"
@@ -22,6 +23,8 @@ namespace misim {
 struct Execution {
   double wall_seconds = 0.0;
   bool interrupted = false;  // stopped by a signal before the end
+  /// Wall seconds of the run's phases, in order (`misim run`: loading, building, simulating).
+  std::vector<std::pair<std::string, double>> phases;
 };
 
 struct ExpectationResult {

@@ -9,6 +9,8 @@
 
 #include "misim/client_profile.hpp"
 #include "misim/distribution.hpp"
+#include "misim/host_endpoint_config.hpp"
+#include "misim/identity_selection.hpp"
 #include "misim/rate_shape.hpp"
 #include "misim/time.hpp"
 
@@ -33,20 +35,23 @@ struct ImdsConfig {
 /// One regional Entra ID token service.
 struct AadRegionConfig {
   std::string name = "default";
-  /// Parallel token-issuing capacity: no public figure exists (azure-facts.md:74), so a parameter.
+  /// Parallel token-issuing capacity: no public figure exists (azure-facts.md:73), so a parameter.
   int servers = 64;
   std::int64_t queue_capacity = -1;
   /// Issuance latency (design.md's sketch: median 40 ms, p99 300 ms).
   Distribution latency = *Distribution::lognormal_median_p99(40e6, 300e6);
   /// Requests per second above which the region answers 429 with Retry-After; 0: no throttling.
   double throttle_rate_per_second = 0.0;
+  /// The resources located in this region (names, templates expanded): their token requests go
+  /// to this region. Resources no region names are spread over the regions by id.
+  std::vector<std::string> resources;
 };
 
 struct AadConfig {
   std::vector<AadRegionConfig> regions = {AadRegionConfig{}};
   /// Managed-identity tokens live about 24 h (azure-facts.md:34).
   SimTime token_lifetime = 24 * kHour;
-  /// Throttled requests get 429 with Retry-After: 60 (azure-facts.md:72).
+  /// Throttled requests get 429 with Retry-After: 60 (azure-facts.md:71).
   SimTime retry_after = 60 * kSecond;
 };
 
@@ -66,7 +71,7 @@ struct MirpConfig {
 struct PropagationConfig {
   /// Role-assignment changes take effect at targets after up to 10 minutes (azure-facts.md:37).
   Distribution rbac_delay = *Distribution::uniform(0.0, 10.0 * 60e9);
-  /// A new identity is "not found" at the token endpoint for seconds to minutes (azure-facts.md:57).
+  /// A new identity is "not found" at the token endpoint for seconds to minutes (azure-facts.md:56).
   Distribution identity_replication = *Distribution::uniform(5e9, 60e9);
 };
 
@@ -82,6 +87,16 @@ struct CallWorkloadConfig {
   std::string data_action;
   /// Empty: the request names no identity; else the user-assigned identity to ask for, by name.
   std::string identity;
+  /// `identity` names a template of user-assigned identities: each caller names the instance of
+  /// it that it holds (as each VM's application is configured with its own identity's client id).
+  bool identity_per_caller = false;
+  /// How the request names `identity`: one selector (client_id by default), or several, which
+  /// App Service refuses as mutually exclusive (azure-facts.md:61). docs/model.md.
+  std::vector<SelectorKind> select_by;
+  /// AKS workload identity: the issuer and subject of the pod's service-account token, which a
+  /// federated credential of the identity must match (azure-facts.md:65).
+  std::string service_account_issuer;
+  std::string service_account_subject;
   std::string client = "msal";
   /// Calls per second per calling resource.
   double rate_per_second = 1.0 / 600.0;
@@ -97,18 +112,27 @@ struct CallWorkloadConfig {
   SimTime start_jitter = 0;
 };
 
-/// A fault the timeline injects, in force from `start` until `end`.
+/// A fault the timeline injects, in force from `start` until `end` (docs/model.md, "Faults").
 struct FaultConfig {
   enum class Kind {
-    kAadOutage,       // AAD answers 503 (design.md, "Faults")
-    kAadDegradation,  // AAD is slower (latency_factor) and fails a share of requests (error_rate)
-    kEndpointOutage,  // the hosts' token endpoints answer 503
-    kEndpointUpdate,  // the endpoints answer 410 "updating" (back within 70 s: azure-facts.md:17)
+    kAadOutage,               // AAD answers 503, or nothing at all with `timeouts` (design.md, "Faults")
+    kAadDegradation,          // AAD is slower (latency_factor) and fails a share of requests (error_rate)
+    kEndpointOutage,          // the hosts' token endpoints answer 503, or nothing with `timeouts`
+    kEndpointUpdate,          // the endpoints answer 410 "updating" (back within 70 s: azure-facts.md:17)
+    kMirpOutage,              // MIRP issues and rolls no certificate (rolls fail and are retried)
+    kCertificateRollFailure,  // MIRP's rolls of these identities' certificates fail (and are retried)
   } kind = Kind::kAadOutage;
   /// The AAD region affected; empty: every region (AAD faults only).
   std::string region;
+  /// Endpoint faults: the hosts affected (resource names, templates expanded); empty: every host.
+  std::vector<std::string> resources;
+  /// kCertificateRollFailure: the identities (names; a resource's name means its system-assigned one).
+  std::vector<std::string> identities;
   SimTime start = 0;
   SimTime end = 0;
+  /// Outages: the service does not answer at all, so clients wait until their request timeout
+  /// (ClientProfile::request_timeout), instead of getting 503 at once.
+  bool timeouts = false;
   /// kAadDegradation: service times multiplied by this, and this share of requests answered 500.
   double latency_factor = 1.0;
   double error_rate = 0.0;
@@ -119,6 +143,8 @@ struct FaultConfig {
 
 struct TokenPathConfig {
   ImdsConfig imds;
+  /// App Service, Arc (HIMDS) and AKS workload identity (host_endpoint_config.hpp).
+  HostEndpointsConfig hosts;
   AadConfig aad;
   MirpConfig mirp;
   PropagationConfig propagation;

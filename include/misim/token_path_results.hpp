@@ -63,9 +63,14 @@ struct TokenPathStatistics {
   std::uint64_t tokens_issued = 0;
   std::uint64_t certificates_issued = 0;  // by MIRP, for identities created during the run
   std::uint64_t certificate_rolls = 0;
-  std::map<int, std::uint64_t> by_status;  // endpoint answers seen by clients
-  Histogram acquisition_latency;           // ns, from start to token or give-up
+  std::uint64_t certificate_roll_failures = 0;  // failed rolls (each retry counts)
+  std::uint64_t certificates_expired = 0;       // of live identities, not rolled in time
+  std::map<int, std::uint64_t> by_status;       // endpoint answers seen by clients
+  Histogram acquisition_latency;                // ns, from start to token or give-up
   EndpointStatistics endpoint;
+  /// Requests refused by a host endpoint's own rules or by AAD's federated-credential check, by
+  /// reason (docs/model.md, "Other hosts' token endpoints"); the keys are static strings.
+  std::map<std::string_view, std::uint64_t> refused;
 };
 
 }  // namespace misim

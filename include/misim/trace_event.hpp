@@ -55,7 +55,8 @@ enum class EventKind : std::uint8_t {
   kRoleVisibility = 3,
   /// A new identity reached the token endpoints (replication finished). identity.
   kIdentityReplicated = 4,
-  /// MIRP issued (status 1) or rolled (status 2) an identity's certificate, or it expired (status 0).
+  /// MIRP issued (status 1) or rolled (status 2) an identity's certificate, failed to roll it
+  /// (status 3: retried later), or it expired (status 0).
   /// identity; begin: when the certificate became valid; count: unused.
   kCertificate = 5,
   /// The outcome of a (resource, target) pair's calls changed, or its first call happened.

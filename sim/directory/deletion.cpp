@@ -22,14 +22,11 @@ using directory_detail::Vertex;
 
 Cascade Directory::Impl::collect_cascade(EntityRef root) const {
   Cascade c;
-  for (std::size_t k = 0; k < c.marks.size(); ++k) c.marks[k].assign((meta[k].size() + 63) / 64, 0);
   std::vector<Vertex> stack;
   auto visit = [&](Vertex v) {
-    const EntityRef e = graph[v].ref();
-    std::uint64_t& word = c.marks[static_cast<std::size_t>(e.kind)][e.index / 64];
-    const std::uint64_t bit = std::uint64_t{1} << (e.index % 64);
-    if ((word & bit) != 0) return;
-    word |= bit;
+    // An entity deleted earlier in a batch (begin_deletions) still has its vertex; it is gone.
+    if (meta_of(graph[v].ref()).vertex != v) return;
+    if (!c.marked.insert(Cascade::key(graph[v].ref())).second) return;
     stack.push_back(v);
   };
   visit(meta_of(root).vertex);
@@ -79,10 +76,27 @@ void Directory::Impl::apply_cascade(Cascade& cascade, SimTime now) {
     const SubscriptionId sub = subscription_of(assignments[index].scope);
     if (sub.valid()) --subscriptions[sub.index()].role_assignments;
   }
-  directory_detail::remove_vertices(graph, cascade.vertices);
+  if (deferring_removal) {
+    removal_pending.insert(removal_pending.end(), cascade.vertices.begin(), cascade.vertices.end());
+  } else {
+    directory_detail::remove_vertices(graph, cascade.vertices);
+  }
   for (std::size_t k = 0; k < cascade.doomed.size(); ++k) {
     for (const std::uint32_t index : cascade.doomed[k]) meta[k][index].vertex = nullptr;
   }
+}
+
+void Directory::begin_deletions() noexcept { impl_->deferring_removal = true; }
+
+void Directory::end_deletions() {
+  Impl& d = *impl_;
+  d.deferring_removal = false;
+  if (d.removal_pending.empty()) return;
+  // Surviving neighbours keep their other edges in order, so every later walk sees what it would
+  // have seen had each vertex been removed at its own deletion.
+  directory_detail::remove_vertices(d.graph, d.removal_pending);
+  d.removal_pending.clear();
+  d.removal_pending.shrink_to_fit();
 }
 
 Status Directory::delete_entity(EntityRef entity, SimTime now) {

@@ -9,6 +9,7 @@
 #include <deque>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "graph.hpp"
@@ -51,13 +52,14 @@ struct ScopeChain {
 struct Cascade {
   std::array<std::vector<std::uint32_t>, kEntityKindCount> doomed;  // by kind, in discovery order
   std::vector<Vertex> vertices;
-  std::array<std::vector<std::uint64_t>, kEntityKindCount> marks;  // bitsets by kind
+  /// Every member, as key(); a hash set rather than a bitset over all entities, so that deleting
+  /// one of a million VMs costs the size of its cascade, not of the directory.
+  std::unordered_set<std::uint64_t> marked;
 
-  [[nodiscard]] bool contains(EntityRef e) const noexcept {
-    const auto& bits = marks[static_cast<std::size_t>(e.kind)];
-    const std::size_t word = e.index / 64;
-    return word < bits.size() && ((bits[word] >> (e.index % 64)) & 1U) != 0;
+  [[nodiscard]] static std::uint64_t key(EntityRef e) noexcept {
+    return (static_cast<std::uint64_t>(e.kind) << 32) | e.index;
   }
+  [[nodiscard]] bool contains(EntityRef e) const noexcept { return marked.count(key(e)) != 0; }
 };
 
 }  // namespace directory_detail
@@ -76,6 +78,9 @@ struct Directory::Impl {
   std::vector<std::uint8_t> role_reaches_type;
 
   Graph graph;
+  /// Between begin_deletions() and end_deletions(): the vertices of deleted entities, removed then.
+  bool deferring_removal = false;
+  std::vector<Vertex> removal_pending;
   directory_detail::NameRegistry names;
   std::vector<Tenant> tenants;
   std::vector<Subscription> subscriptions;

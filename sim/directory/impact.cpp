@@ -36,11 +36,7 @@ struct Plan {
 class ImpactWalk {
  public:
   ImpactWalk(const Directory::Impl& d, const Plan& plan) : d_(d), plan_(plan) {
-    if (plan.root.valid()) {
-      cascade_ = d.collect_cascade(plan.root);
-    } else {
-      for (std::size_t k = 0; k < cascade_.marks.size(); ++k) cascade_.marks[k].assign((d.meta[k].size() + 63) / 64, 0);
-    }
+    if (plan.root.valid()) cascade_ = d.collect_cascade(plan.root);
   }
 
   ImpactReport run() {

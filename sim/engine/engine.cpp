@@ -124,6 +124,7 @@ bool Engine::is_pending(EventHandle handle) const noexcept {
 
 RunOutcome Engine::run_until(SimTime end) {
   stop_requested_ = false;
+  if (*stop_flag_ != 0) return RunOutcome::kStopped;
   while (!heap_.empty()) {
     const Entry top = heap_.front();
     if (top.time > end) break;
@@ -142,7 +143,7 @@ RunOutcome Engine::run_until(SimTime end) {
     s();
     s.reset();
     release_slot(s, top.slot);  // chunks never move, so s is still this slot
-    if (stop_requested_) return RunOutcome::kStopped;
+    if (stop_requested_ || *stop_flag_ != 0) return RunOutcome::kStopped;
   }
   if (end != kForever && end > now_) now_ = end;
   return live_events_ == 0 ? RunOutcome::kDrained : RunOutcome::kReachedEnd;

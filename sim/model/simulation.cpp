@@ -35,6 +35,9 @@ Simulation::Simulation(SimulationConfig config)
     : config_(std::move(config)),
       directory_(initial_directory(config_)),
       token_path_(make_token_path(engine_, directory_, config_, recorder_, next_request_id_)) {
+  // Built: the estate's operations and the callers' names (millions in a fleet) are not read again.
+  std::vector<DirectoryOperation>().swap(config_.topology.operations);
+  for (CallWorkloadConfig& c : config_.token_path.calls) std::vector<std::string>().swap(c.from);
   timeline_log_.reserve(config_.timeline.size());
   for (std::size_t i = 0; i < config_.timeline.size(); ++i) {
     engine_.schedule_at(config_.timeline[i].at, [this, i] { apply_timeline(i); });
@@ -105,7 +108,17 @@ void Simulation::on_arrival(std::size_t w) {
 
 void Simulation::apply_timeline(std::size_t index) {
   const TimedOperation& t = config_.timeline[index];
+  // A run of deletions at one time (`delete: web` over a template) removes its vertices from the
+  // graph in one pass after the last (Directory::begin_deletions): the entries' events were
+  // scheduled one after another, so nothing else runs between them.
+  const auto is_delete = [&](std::size_t i) {
+    return i < config_.timeline.size() && config_.timeline[i].operation.kind == OperationKind::kDelete &&
+           config_.timeline[i].at == t.at;
+  };
+  const bool more_deletions_follow = is_delete(index) && is_delete(index + 1);
+  if (more_deletions_follow) directory_.begin_deletions();
   Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
+  if (!more_deletions_follow) directory_.end_deletions();
   timeline_log_.push_back(
       TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
   announce_entities();
@@ -214,9 +227,13 @@ const std::vector<AccessPair>& Simulation::access_pairs() const noexcept { retur
 std::size_t Simulation::aad_region_count() const noexcept { return token_path_->aad_region_count(); }
 const Station& Simulation::aad_region(std::size_t index) const { return token_path_->aad_region(index); }
 
+void Simulation::stop_when(const volatile std::sig_atomic_t* flag) noexcept { engine_.stop_when(flag); }
+
 RunOutcome Simulation::advance(SimTime until) {
   if (!started_) start();
-  return engine_.run_until(until < config_.duration ? until : config_.duration);
+  const RunOutcome outcome = engine_.run_until(until < config_.duration ? until : config_.duration);
+  directory_.end_deletions();  // stopped inside a run of deletions: the directory is whole again
+  return outcome;
 }
 
 }  // namespace misim

@@ -24,6 +24,7 @@ constexpr std::uint64_t kPurposeFaults = purpose("faults");
 constexpr int kOk = 200;
 constexpr int kBadRequest = 400;
 constexpr int kUnauthorized = 401;
+constexpr int kRequestTimeout = 408;  // no answer within the client's request timeout
 constexpr int kGone = 410;
 constexpr int kTooManyRequests = 429;
 constexpr int kInternalServerError = 500;
@@ -72,6 +73,12 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   std::unique_ptr<TokenPath> path(
       new TokenPath(engine, directory, config, seed, warmup, horizon, recorder, next_request_id));
   TokenPath& p = *path;
+  std::size_t callers = 0;
+  for (const CallWorkloadConfig& c : config.calls) callers += c.from.size();
+  p.slots_.reserve(callers);  // a fleet's millions of slots grow once, not by doubling
+  p.pairs_.reserve(callers);
+  p.pair_state_.reserve(callers);
+  p.pair_index_.reserve(callers);
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
   for (std::size_t w = 0; w < config.calls.size(); ++w) {
     const CallWorkloadConfig& c = p.config_.calls[w];
@@ -99,8 +106,11 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
                 c.poisson,
                 c.shape.flat() ? nullptr : &c.shape,
                 c.call_at_start,
-                c.start_jitter};
-    if (!c.identity.empty()) {
+                c.start_jitter,
+                {}};
+    if (c.identity_per_caller) {
+      wl.identity_template = c.identity + "-";
+    } else if (!c.identity.empty()) {
       Result<IdentityId> id = directory.lookup_principal(c.identity);
       if (!id) return Error{where + id.error().message, {}};
       wl.selector = IdentitySelector::by_client_id(directory.identity(*id).client_id);
@@ -117,9 +127,12 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
       }
     }
   }
+  p.resolve_host_requests();
   p.resources_seen_ = directory.count(EntityKind::kResource);
   for (std::uint32_t s = 0; s < p.slots_.size(); ++s) p.activate_slot(s, p.workloads_[p.slots_[s].workload].start);
   p.stats_.endpoint.hosts = std::max<std::size_t>(1, p.calling_hosts_);
+  // The callers' names are slots (or pending_hosts_) now; a fleet's millions of them need not stay.
+  for (CallWorkloadConfig& c : p.config_.calls) std::vector<std::string>().swap(c.from);
   return path;
 }
 
@@ -149,24 +162,42 @@ TokenPath::TokenPath(Engine& engine, Directory& directory, const TokenPathConfig
   stats_.endpoint.max_concurrent = config_.imds.max_concurrent;
   stats_.endpoint.in_flight = TimeWeighted(engine_.now());
   track_new_entities(/*before_run=*/true);
+  fault_targets_.resize(config_.faults.size());
   for (std::uint32_t f = 0; f < config_.faults.size(); ++f) schedule_fault(f);
 }
+
+namespace {
+/// "web-3", "web-0, web-1", "web-0 ... web-99 (100)".
+std::string names_of(const std::vector<std::string>& names) {
+  if (names.size() > 3) return names.front() + " ... " + names.back() + " (" + std::to_string(names.size()) + ")";
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
 
 std::string describe(const FaultConfig& f) {
   const std::string where = f.region.empty() ? std::string(" in every region") : " in " + f.region;
   const std::string when = " from " + format_clock(f.start) + " to " + format_clock(f.end);
+  const std::string endpoints = f.resources.empty() ? std::string("token endpoints (IMDS)")
+                                                    : "token endpoints (IMDS) of " + names_of(f.resources);
+  const std::string silent = f.timeouts ? " (no answers: clients time out)" : "";
   switch (f.kind) {
     case FaultConfig::Kind::kAadOutage:
-      return "AAD outage" + where + when;
+      return "AAD outage" + where + when + silent;
     case FaultConfig::Kind::kAadDegradation: {
       char numbers[96];
       std::snprintf(numbers, sizeof numbers, " (latency x%g, %g%% errors)", f.latency_factor, 100.0 * f.error_rate);
       return "AAD degraded" + where + when + numbers;
     }
     case FaultConfig::Kind::kEndpointOutage:
-      return "token endpoints (IMDS) down" + when;
+      return endpoints + " down" + when + silent;
     case FaultConfig::Kind::kEndpointUpdate:
-      return "token endpoints (IMDS) updating (410)" + when;
+      return endpoints + " updating (410)" + when;
+    case FaultConfig::Kind::kMirpOutage:
+      return "MIRP outage" + when + " (no certificates issued or rolled)";
+    case FaultConfig::Kind::kCertificateRollFailure:
+      return "certificate rolls of " + names_of(f.identities) + " failing" + when;
   }
   return "fault" + when;
 }
@@ -183,14 +214,14 @@ void TokenPath::schedule_fault(std::uint32_t f) {
     e.station = station;
     recorder_.emit(e);
   };
-  if (fault.kind == FaultConfig::Kind::kEndpointOutage || fault.kind == FaultConfig::Kind::kEndpointUpdate) {
-    int& counter = fault.kind == FaultConfig::Kind::kEndpointOutage ? endpoint_outages_ : endpoint_updates_;
-    engine_.schedule_at(fault.start, [&counter, mark] {
-      ++counter;
+  if (fault.kind != FaultConfig::Kind::kAadOutage && fault.kind != FaultConfig::Kind::kAadDegradation) {
+    // Endpoint, MIRP and certificate faults are marked at the endpoints, where their effects show.
+    engine_.schedule_at(fault.start, [this, f, mark] {
+      apply_fault(f, true);
       mark(kEndpointStation, 1);
     });
-    engine_.schedule_at(fault.end, [&counter, mark] {
-      --counter;
+    engine_.schedule_at(fault.end, [this, f, mark] {
+      apply_fault(f, false);
       mark(kEndpointStation, 0);
     });
     return;
@@ -201,7 +232,7 @@ void TokenPath::schedule_fault(std::uint32_t f) {
     engine_.schedule_at(fault.start, [this, r, outage, &fault, mark] {
       Region& region = aad_[r];
       if (outage) {
-        ++region.outages;
+        ++(fault.timeouts ? region.silent : region.outages);
       } else {
         region.latency_factor *= fault.latency_factor;
         region.error_rates.push_back(fault.error_rate);
@@ -211,7 +242,7 @@ void TokenPath::schedule_fault(std::uint32_t f) {
     engine_.schedule_at(fault.end, [this, r, outage, &fault, mark] {
       Region& region = aad_[r];
       if (outage) {
-        --region.outages;
+        --(fault.timeouts ? region.silent : region.outages);
       } else {
         region.latency_factor /= fault.latency_factor;
         auto it = std::find(region.error_rates.begin(), region.error_rates.end(), fault.error_rate);
@@ -221,6 +252,85 @@ void TokenPath::schedule_fault(std::uint32_t f) {
       mark(aad_station(r), 0);
     });
   }
+}
+
+void TokenPath::apply_fault(std::uint32_t f, bool begins) {
+  const FaultConfig& fault = config_.faults[f];
+  const int step = begins ? 1 : -1;
+  std::vector<std::uint32_t>& targets = fault_targets_[f];
+  switch (fault.kind) {
+    case FaultConfig::Kind::kEndpointOutage:
+    case FaultConfig::Kind::kEndpointUpdate: {
+      // The hosts named are those that exist when the fault begins (the timeline may create more).
+      if (begins) {
+        for (const std::string& name : fault.resources) {
+          if (Result<ResourceId> host = directory_.lookup_resource(name)) targets.push_back(host->index());
+        }
+      }
+      const auto bump = [&](EndpointFaults& e) {
+        int& counter = fault.kind == FaultConfig::Kind::kEndpointUpdate ? e.updates
+                       : fault.timeouts                                 ? e.silent
+                                                                        : e.outages;
+        counter += step;
+        endpoint_faults_ += step;
+      };
+      if (fault.resources.empty()) bump(all_endpoints_);
+      for (const std::uint32_t host : targets) bump(host_faults_[host]);
+      return;
+    }
+    case FaultConfig::Kind::kMirpOutage:
+      mirp_outages_ += step;
+      if (mirp_outages_ == 0) {
+        // MIRP is back: it issues the certificates of the identities created meanwhile.
+        std::vector<IdentityId> waiting = std::move(awaiting_certificate_);
+        awaiting_certificate_.clear();
+        for (const IdentityId id : waiting) {
+          if (directory_.identity(id).life.alive()) issue_certificate(id);
+        }
+      }
+      return;
+    case FaultConfig::Kind::kCertificateRollFailure:
+      if (begins) {
+        for (const std::string& name : fault.identities) {
+          if (Result<IdentityId> id = directory_.lookup_principal(name)) targets.push_back(id->index());
+        }
+      }
+      for (const std::uint32_t id : targets) roll_failing_[id] = static_cast<std::uint16_t>(roll_failing_[id] + step);
+      return;
+    case FaultConfig::Kind::kAadOutage:
+    case FaultConfig::Kind::kAadDegradation:
+      return;
+  }
+}
+
+bool TokenPath::endpoint_fault_answers(std::uint32_t a, ResourceId host) {
+  EndpointFaults e = all_endpoints_;
+  if (auto it = host_faults_.find(host.index()); it != host_faults_.end()) {
+    e.outages += it->second.outages;
+    e.silent += it->second.silent;
+    e.updates += it->second.updates;
+  }
+  if (e.silent > 0) {
+    hang(a);
+  } else if (e.outages > 0) {
+    client_receives(a, kServiceUnavailable, 0);
+  } else if (e.updates > 0) {
+    client_receives(a, kGone, 0);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void TokenPath::hang(std::uint32_t a) {
+  // Nothing will answer this attempt (an outage in `timeouts` mode), so the client gives up after
+  // its request timeout and treats the attempt as failed with 408, retrying as its profile says
+  // (a timeout counts as "updating": azure-facts.md:17). The endpoint's slot is freed then.
+  const Acquisition& acq = acquisitions_[a];
+  const ClientProfile& profile = *workloads_[slots_[acq.slot].workload].profile;
+  const SimTime at = std::max(engine_.now(), acq.attempt_started + profile.request_timeout);
+  if (at >= horizon_) return;  // still waiting when the run ends
+  engine_.schedule_at(at, [this, a] { endpoint_answers(a, kRequestTimeout, 0); });
 }
 
 double TokenPath::error_rate(const Region& region) const {
@@ -233,7 +343,7 @@ double TokenPath::error_rate(const Region& region) const {
 void TokenPath::track_new_entities(bool before_run) {
   const SimTime now = engine_.now();
   // Identities: MIRP issues a certificate at creation (azure-facts.md:43) and the identity
-  // replicates to the endpoints after a delay (azure-facts.md:57). Those that exist before the run
+  // replicates to the endpoints after a delay (azure-facts.md:56). Those that exist before the run
   // are replicated already, and their certificates are of every age up to the roll time, so rolls
   // spread over time rather than all falling on one day.
   const std::size_t identities = directory_.count(EntityKind::kIdentity);
@@ -243,20 +353,22 @@ void TokenPath::track_new_entities(bool before_run) {
       const SimTime issued = -to_time(age.uniform01() * static_cast<double>(config_.mirp.cert_roll_after));
       cert_expires_.push_back(issued + config_.mirp.cert_validity);
       replicated_at_.push_back(-1);
+      roll_failing_.push_back(0);
+      assignments_of_.emplace_back();
+      schedule_certificate_roll(IdentityId(static_cast<std::uint32_t>(cert_expires_.size() - 1)));
     } else {
+      // Without a certificate the identity is unknown at the endpoints ("Identity not found").
       const IdentityId id(static_cast<std::uint32_t>(cert_expires_.size()));
-      cert_expires_.push_back(now + config_.mirp.cert_validity);
-      const SimTime replicated = now + to_time(config_.propagation.identity_replication.sample(propagation_));
-      replicated_at_.push_back(replicated);
-      ++stats_.certificates_issued;
-      emit_lifecycle(EventKind::kCertificate, 1, id, kNoEntity);
-      if (replicated < horizon_) {
-        engine_.schedule_at(replicated,
-                            [this, id] { emit_lifecycle(EventKind::kIdentityReplicated, 1, id, kNoEntity); });
+      cert_expires_.push_back(-1);
+      replicated_at_.push_back(kForever);
+      roll_failing_.push_back(0);
+      assignments_of_.emplace_back();
+      if (mirp_outages_ > 0) {
+        awaiting_certificate_.push_back(id);  // issued when MIRP is back
+      } else {
+        issue_certificate(id);
       }
     }
-    assignments_of_.emplace_back();
-    schedule_certificate_roll(IdentityId(static_cast<std::uint32_t>(cert_expires_.size() - 1)));
   }
   // Role assignments become visible to targets after the RBAC propagation delay (azure-facts.md:37)
   // and removed ones stop being visible after it; those that exist before the run are visible.
@@ -266,6 +378,7 @@ void TokenPath::track_new_entities(bool before_run) {
     const SimTime visible = before_run ? -1 : now + to_time(config_.propagation.rbac_delay.sample(propagation_));
     visible_from_.push_back(visible);
     visible_until_.push_back(kForever);
+    ++rbac_epoch_;
     const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(id));
     assignments_of_[ra.principal.index()].push_back(id);
     if (!before_run && visible < horizon_) {
@@ -284,6 +397,7 @@ void TokenPath::track_new_entities(bool before_run) {
     if (!life.alive() && visible_until_[a] == kForever) {
       const SimTime hidden = life.deleted_at + to_time(config_.propagation.rbac_delay.sample(propagation_));
       visible_until_[a] = hidden;
+      ++rbac_epoch_;
       if (hidden < horizon_) {
         const IdentityId principal =
             directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).principal;
@@ -298,6 +412,7 @@ void TokenPath::track_new_entities(bool before_run) {
 void TokenPath::on_directory_changed() {
   track_new_entities(/*before_run=*/false);
   bind_new_hosts();
+  place_resources();
 }
 
 void TokenPath::emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity) {
@@ -311,16 +426,30 @@ void TokenPath::emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId 
   recorder_.emit(e);
 }
 
+void TokenPath::issue_certificate(IdentityId id) {
+  const SimTime now = engine_.now();
+  cert_expires_[id.index()] = now + config_.mirp.cert_validity;
+  const SimTime replicated = now + to_time(config_.propagation.identity_replication.sample(propagation_));
+  replicated_at_[id.index()] = replicated;
+  ++stats_.certificates_issued;
+  emit_lifecycle(EventKind::kCertificate, 1, id, kNoEntity);
+  if (replicated < horizon_) {
+    engine_.schedule_at(replicated, [this, id] { emit_lifecycle(EventKind::kIdentityReplicated, 1, id, kNoEntity); });
+  }
+  schedule_certificate_roll(id);
+}
+
 void TokenPath::schedule_certificate_roll(IdentityId identity) {
-  // MIRP rolls a certificate once it is cert_roll_after old (azure-facts.md:42). Rolls always
-  // succeed for now, so the event only marks them for traces and reports; certificate_valid()
-  // computes validity from the same schedule.
+  // MIRP rolls a certificate once it is cert_roll_after old (azure-facts.md:42); roll_certificate
+  // renews it, or fails and retries during a fault.
   if (!config_.mirp.rolling) {
     // No rolls: the certificate simply expires (a fault to study; docs/model.md, "MIRP").
     const SimTime expires = cert_expires_[identity.index()];
     if (expires >= engine_.now() && expires < horizon_) {
       engine_.schedule_at(expires, [this, identity] {
-        if (directory_.identity(identity).life.alive()) emit_lifecycle(EventKind::kCertificate, 0, identity, kNoEntity);
+        if (!directory_.identity(identity).life.alive()) return;
+        ++stats_.certificates_expired;
+        emit_lifecycle(EventKind::kCertificate, 0, identity, kNoEntity);
       });
     }
     return;
@@ -329,20 +458,34 @@ void TokenPath::schedule_certificate_roll(IdentityId identity) {
   SimTime roll = issued + config_.mirp.cert_roll_after;
   while (roll <= engine_.now()) roll += config_.mirp.cert_roll_after;
   if (roll >= horizon_) return;
-  engine_.schedule_at(roll, [this, identity] {
-    if (!directory_.identity(identity).life.alive()) return;
-    ++stats_.certificate_rolls;
-    TraceEvent e;
-    e.kind = EventKind::kCertificate;
-    e.time = engine_.now();
-    e.begin = engine_.now();
-    e.status = 2;
-    e.identity = identity.index();
-    e.entity = identity.index();
-    e.entity_kind = EntityKind::kIdentity;
-    recorder_.emit(e);
-    schedule_certificate_roll(identity);
-  });
+  engine_.schedule_at(roll, [this, identity] { roll_certificate(identity); });
+}
+
+void TokenPath::roll_certificate(IdentityId identity) {
+  if (!directory_.identity(identity).life.alive()) return;
+  const SimTime now = engine_.now();
+  if (mirp_outages_ > 0 || roll_failing_[identity.index()] > 0) {
+    // The roll fails; MIRP tries again roll_retry_interval later (an assumption: docs/model.md,
+    // "Certificates"). A certificate that expires meanwhile makes AAD refuse the identity's token
+    // requests until a roll succeeds.
+    ++stats_.certificate_roll_failures;
+    emit_lifecycle(EventKind::kCertificate, 3, identity, identity.index());
+    const SimTime expires = cert_expires_[identity.index()];
+    const SimTime retry = now + config_.mirp.roll_retry_interval;
+    if (expires > now && expires <= retry && expires < horizon_) {
+      engine_.schedule_at(expires, [this, identity, expires] {
+        if (cert_expires_[identity.index()] != expires || !directory_.identity(identity).life.alive()) return;
+        ++stats_.certificates_expired;
+        emit_lifecycle(EventKind::kCertificate, 0, identity, kNoEntity);
+      });
+    }
+    if (retry < horizon_) engine_.schedule_at(retry, [this, identity] { roll_certificate(identity); });
+    return;
+  }
+  ++stats_.certificate_rolls;
+  cert_expires_[identity.index()] = now + config_.mirp.cert_validity;
+  emit_lifecycle(EventKind::kCertificate, 2, identity, identity.index());
+  schedule_certificate_roll(identity);
 }
 
 void TokenPath::describe_stations(std::vector<StationInfo>& stations) const {
@@ -413,12 +556,15 @@ TokenPath::Host& TokenPath::host(ResourceId id) {
 }
 
 std::size_t TokenPath::region_of(ResourceId host) const {
-  // Until resources carry a region, hosts are spread over the regions by id.
+  // A resource a region names goes to that region (host_endpoint.cpp); the others are spread over
+  // the regions by id.
+  if (host.index() < other_hosts_.region.size() && other_hosts_.region[host.index()] != HostEndpointState::kUnplaced)
+    return other_hosts_.region[host.index()];
   return host.index() % aad_.size();
 }
 
 std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId target) {
-  const auto key = std::pair{host.index(), target.index()};
+  const std::uint64_t key = (static_cast<std::uint64_t>(host.index()) << 32) | target.index();
   auto [it, inserted] = pair_index_.emplace(key, static_cast<std::uint32_t>(pairs_.size()));
   if (inserted) {
     pairs_.push_back(AccessPair{host, target});
@@ -431,18 +577,36 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
                         it->second,
                         kNone,
                         0,
+                        named_identity(workloads_[w], host),
                         {},
                         0,
                         -1,
                         kForever,
                         0,
-                        RandomStream(seed_, stream_entity, kPurposeCalls)});
+                        RandomStream(seed_, stream_entity, kPurposeCalls),
+                        -1,
+                        {},
+                        0,
+                        false});
   if (host.index() >= calling_host_.size()) calling_host_.resize(host.index() + 1, false);
   if (!calling_host_[host.index()]) {
     calling_host_[host.index()] = true;
     stats_.endpoint.hosts = ++calling_hosts_;
   }
   return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+IdentityId TokenPath::named_identity(const Workload& w, ResourceId host) const {
+  // The instance of the template the host holds when it starts calling: `uami-17` for `uami`.
+  if (w.identity_template.empty()) return {};
+  for (const IdentityId id : directory_.user_assigned_of(host)) {
+    const std::string_view name = directory_.name(id);
+    if (name.size() > w.identity_template.size() && name.starts_with(w.identity_template) &&
+        name.find_first_not_of("0123456789", w.identity_template.size()) == std::string_view::npos) {
+      return id;
+    }
+  }
+  return {};
 }
 
 void TokenPath::activate_slot(std::uint32_t s, SimTime at) {
@@ -543,8 +707,10 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   ++stats_.requests;
   ++stats_.endpoint.arrivals;
   // A fault of the endpoints themselves: they answer at once, before any limit or lookup.
-  if (endpoint_outages_ > 0 || endpoint_updates_ > 0) {
-    client_receives(a, endpoint_outages_ > 0 ? kServiceUnavailable : kGone, 0);
+  if (endpoint_faults_ > 0 && endpoint_fault_answers(a, slot.host)) return;
+  // App Service, Arc and AKS hosts follow their own endpoint's rules (host_endpoint.cpp).
+  if (const TokenEndpoint kind = directory_.type_of(slot.host).endpoint; is_other_host(kind)) {
+    send_to_other_host(a, kind);
     return;
   }
   Host& h = host(slot.host);
@@ -563,8 +729,15 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   acq.holds_endpoint = true;
   stats_.endpoint.in_flight.add(now, 1.0);
   const SimTime latency = to_time(config_.imds.latency.sample(endpoint_latency_));
+  if (w.profile->probe_first && send_probe(a, latency)) return;  // .NET's first request (host_endpoint.cpp)
   // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:57).
-  const IdentitySelection selection = directory_.select_identity(slot.host, w.selector);
+  // A per-caller identity is named by its client id; a caller that held none names an identity
+  // that is not its own (an invalid ARM id), so IMDS answers "Identity not found".
+  const IdentitySelector selector = w.identity_template.empty() ? w.selector
+                                    : slot.named.valid()
+                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
+                                        : IdentitySelector::by_resource_id(IdentityId{});
+  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
   if (!selection.ok() || replicated_at_[selection.identity.index()] > now) {
     engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
     return;
@@ -590,6 +763,10 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
   ++stats_.aad_requests;
   if (region.outages > 0) {
     endpoint_answers(a, kServiceUnavailable, 0);
+    return;
+  }
+  if (region.silent > 0) {  // an outage that answers nothing: the client times out
+    hang(a);
     return;
   }
   if (rc.throttle_rate_per_second > 0.0) {
@@ -658,12 +835,20 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
     endpoint_answers(a, kBadRequest, 0);  // the identity was deleted while the request was in flight
     return;
   }
+  if (const int refused = refuse_exchange(a); refused != 0) {  // AKS: the federated credential (host_endpoint.cpp)
+    endpoint_answers(a, refused, 0);
+    return;
+  }
   if (!certificate_valid(acq.identity)) {
     endpoint_answers(a, kUnauthorized, 0);
     return;
   }
   if (aad_[region_of(slot.host)].outages > 0) {  // the outage began while the request was in service
     endpoint_answers(a, kServiceUnavailable, 0);
+    return;
+  }
+  if (aad_[region_of(slot.host)].silent > 0) {  // ... or one that answers nothing
+    hang(a);
     return;
   }
   ++stats_.tokens_issued;
@@ -728,7 +913,9 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
     if (waiting > 0) present(slot, waiting, /*from_cache=*/false);
     return;
   }
-  if (std::optional<SimTime> delay = profile.retry_delay(status, acq.retries)) {
+  // A probe's or Arc challenge's answer leads to the real request (host_endpoint.cpp).
+  if (preflight_answered(a, status)) return;
+  if (std::optional<SimTime> delay = profile.retry_delay(status, acq.retries - preflights(a))) {
     SimTime wait = *delay;
     if (profile.honours_retry_after && retry_after > wait) wait = retry_after;
     ++acq.retries;
@@ -764,8 +951,38 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   if (now >= slot.token_expires) return AccessOutcome::kTokenExpired;
   const Workload& w = workloads_[slot.workload];
   if (audiences_[w.audience] != directory_.type_of(slot.target).audience) return AccessOutcome::kWrongAudience;
-  return rbac_permits(slot.token_identity, slot.target, w.data_action) ? AccessOutcome::kGranted
-                                                                       : AccessOutcome::kNoRoleAssignment;
+  if (slot.rbac_epoch != rbac_epoch_ || slot.rbac_identity != slot.token_identity || now >= slot.rbac_until) {
+    slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
+    slot.rbac_identity = slot.token_identity;
+    slot.rbac_epoch = rbac_epoch_;
+  }
+  return slot.rbac_granted ? AccessOutcome::kGranted : AccessOutcome::kNoRoleAssignment;
+}
+
+bool TokenPath::rbac_permits_until(IdentityId principal, ResourceId target, const std::string& action,
+                                   SimTime& until) const {
+  // rbac_permits, also finding when a matching assignment's visibility next begins or ends.
+  const SimTime now = engine_.now();
+  const Resource& t = directory_.resource(target);
+  const ResourceGroupId group = t.group;
+  const SubscriptionId subscription = directory_.resource_group(group).subscription;
+  const TenantId tenant = directory_.subscription(subscription).tenant;
+  bool granted = false;
+  until = kForever;
+  for (const std::uint32_t a : assignments_of_[principal.index()]) {
+    const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(a));
+    const EntityRef scope = ra.scope;
+    const bool contains = scope == EntityRef(target) || scope == EntityRef(group) || scope == EntityRef(subscription) ||
+                          scope == EntityRef(tenant) || (t.parent.valid() && scope == EntityRef(t.parent));
+    if (!contains || !directory_.roles().role(ra.role).permits_data_action(action)) continue;
+    if (now < visible_from_[a]) {
+      until = std::min(until, visible_from_[a]);
+    } else if (now < visible_until_[a]) {
+      granted = true;
+      until = std::min(until, visible_until_[a]);
+    }
+  }
+  return granted;
 }
 
 bool TokenPath::rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const {
@@ -789,16 +1006,9 @@ bool TokenPath::rbac_permits(IdentityId principal, ResourceId target, const std:
 }
 
 bool TokenPath::certificate_valid(IdentityId identity) const {
-  // MIRP rolls certificates after 45 days (azure-facts.md:42), so a certificate of a live identity
-  // is renewed in time unless rolling is switched off (MirpConfig::rolling); failed single rolls
-  // with retries are not modelled yet (docs/model.md).
-  const SimTime now = engine_.now();
-  SimTime expires = cert_expires_[identity.index()];
-  if (!config_.mirp.rolling) return now < expires;
-  while (expires - config_.mirp.cert_validity + config_.mirp.cert_roll_after <= now) {
-    expires += config_.mirp.cert_roll_after;
-  }
-  return now < expires;
+  // Each successful roll moves the expiry on (roll_certificate); a certificate whose rolls fail, or
+  // that MIRP no longer rolls (MirpConfig::rolling), expires 90 days after it was issued.
+  return engine_.now() < cert_expires_[identity.index()];
 }
 
 void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache) {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "host_endpoint.hpp"
 #include "misim/directory.hpp"
 #include "misim/engine.hpp"
 #include "misim/identity_selection.hpp"
@@ -76,12 +77,20 @@ class TokenPath {
     std::uint32_t pair;
     std::uint32_t acquisition = kNone;
     std::uint32_t waiting = 0;  // calls waiting for the acquisition
+    IdentityId named;           // the identity its requests name, for a per-caller identity template
     IdentityId token_identity;
     SimTime token_issued = 0;
     SimTime token_expires = -1;  // < now: no usable token
     SimTime refresh_at = kForever;
     SimTime next_refresh_try = 0;
     RandomStream arrivals;
+    // RBAC's answer for token_identity at target, while rbac_epoch_ is unchanged and until
+    // rbac_until (the next time an assignment that matters becomes visible or stops being visible):
+    // most calls present a cached token again and again to the same target.
+    mutable SimTime rbac_until = -1;
+    mutable IdentityId rbac_identity;
+    mutable std::uint32_t rbac_epoch = 0;
+    mutable bool rbac_granted = false;
   };
   struct Workload {
     const ClientProfile* profile;
@@ -95,6 +104,8 @@ class TokenPath {
     const RateShape* shape;  // null when flat
     bool call_at_start;
     SimTime start_jitter;
+    /// Not empty: each caller names the instance of this identity template that it holds.
+    std::string identity_template;
   };
   struct Host {
     double bucket = 0.0;
@@ -119,6 +130,7 @@ class TokenPath {
     double bucket = 0.0;
     SimTime bucket_time = 0;
     int outages = 0;                  // overlapping outage windows in force
+    int silent = 0;                   // outage windows answering nothing (clients time out)
     double latency_factor = 1.0;      // product of the degradations in force
     std::vector<double> error_rates;  // of the degradations in force
   };
@@ -134,6 +146,8 @@ class TokenPath {
   void schedule_call(std::uint32_t slot);
   /// Adds a slot for `host` calling in workload `w`, with its pair; returns its index.
   std::uint32_t add_slot(std::uint32_t w, ResourceId host, ResourceId target);
+  /// The identity `host`'s requests name in workload `w` (a per-caller template), else none.
+  [[nodiscard]] IdentityId named_identity(const Workload& w, ResourceId host) const;
   /// The slot starts calling at `at` (its workload's start, or its host's creation).
   void activate_slot(std::uint32_t slot, SimTime at);
   /// Binds the calling resources named in `from` that the timeline has created since the last call.
@@ -148,11 +162,25 @@ class TokenPath {
   void record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache);
   void schedule_certificate_roll(IdentityId identity);
   void schedule_fault(std::uint32_t index);
+  /// A fault of the endpoints, MIRP or certificate rolls begins or ends.
+  void apply_fault(std::uint32_t index, bool begins);
+  /// Answers an attempt as a fault of `host`'s endpoint does; false when none is in force there.
+  bool endpoint_fault_answers(std::uint32_t acquisition, ResourceId host);
+  /// The attempt gets no answer: its client gives up after its request timeout (408).
+  void hang(std::uint32_t acquisition);
+  /// MIRP issues a new identity's certificate (at creation, or when a MIRP outage ends).
+  void issue_certificate(IdentityId identity);
+  /// MIRP's scheduled roll: it fails while MIRP is down or the identity's rolls fail, and is retried.
+  void roll_certificate(IdentityId identity);
   /// The share of requests a degraded region fails now.
   [[nodiscard]] double error_rate(const Region& region) const;
   void emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity);
   [[nodiscard]] AccessOutcome check_at_target(const Slot& slot) const;
   [[nodiscard]] bool rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const;
+  /// As rbac_permits, and the first time after now at which the answer can change (kForever: never,
+  /// unless an assignment is added or removed).
+  [[nodiscard]] bool rbac_permits_until(IdentityId principal, ResourceId target, const std::string& action,
+                                        SimTime& until) const;
   [[nodiscard]] bool certificate_valid(IdentityId identity) const;
   [[nodiscard]] std::size_t region_of(ResourceId host) const;
   std::uint32_t new_acquisition(std::uint32_t slot, bool background);
@@ -160,6 +188,23 @@ class TokenPath {
   Host& host(ResourceId id);
   /// Extends the per-identity and per-assignment state to entities created since the last call.
   void track_new_entities(bool before_run);
+
+  // ---- other hosts' token endpoints, the .NET probe, AAD regions (host_endpoint.cpp) ----
+  /// Reads the workloads' selectors, service accounts and the regions' resources (in create()).
+  void resolve_host_requests();
+  /// Records the AAD region of resources created since the last call.
+  void place_resources();
+  /// An attempt at an App Service, Arc or AKS host, after the endpoint faults' check.
+  void send_to_other_host(std::uint32_t acquisition, TokenEndpoint kind);
+  /// The .NET client's first request on this slot is a probe: sends it; false when already probed.
+  bool send_probe(std::uint32_t acquisition, SimTime latency);
+  /// A probe's or challenge's answer: sends the real request and returns true; else false.
+  bool preflight_answered(std::uint32_t acquisition, int status);
+  /// Round trips of the acquisition that were probes or challenges (not the profile's retries).
+  [[nodiscard]] std::uint32_t preflights(std::uint32_t acquisition) const;
+  /// AAD's refusal of an AKS exchange (no matching federated credential, expired token); 0: none.
+  int refuse_exchange(std::uint32_t acquisition);
+  void count_refusal(std::string_view reason);
 
   Engine& engine_;
   Directory& directory_;
@@ -178,10 +223,12 @@ class TokenPath {
   std::unordered_map<std::string, std::vector<std::uint32_t>> pending_hosts_;
   std::size_t resources_seen_ = 0;
   std::size_t removed_assignments_seen_ = 0;
+  /// Changes whenever an assignment's visibility window is set: slots' RBAC answers are stale.
+  std::uint32_t rbac_epoch_ = 1;
   std::vector<bool> calling_host_;  // by resource index: has a slot
   std::size_t calling_hosts_ = 0;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> pair_index_;
-  std::vector<Host> hosts_;  // by resource index
+  std::unordered_map<std::uint64_t, std::uint32_t> pair_index_;  // (host << 32 | target) -> pair
+  std::vector<Host> hosts_;                                      // by resource index
   std::vector<Acquisition> acquisitions_;
   std::uint32_t free_acquisition_ = kNone;
   std::vector<Region> aad_;
@@ -197,8 +244,21 @@ class TokenPath {
   std::vector<SimTime> visible_until_;
   std::vector<std::vector<std::uint32_t>> assignments_of_;
 
-  int endpoint_outages_ = 0;  // endpoint fault windows in force, of each kind
-  int endpoint_updates_ = 0;
+  // Endpoint fault windows in force: for every host, and per host (by resource index) for those
+  // naming hosts; endpoint_faults_ counts them all, so a request checks one integer.
+  struct EndpointFaults {
+    int outages = 0;
+    int silent = 0;  // answering nothing
+    int updates = 0;
+  };
+  EndpointFaults all_endpoints_;
+  std::unordered_map<std::uint32_t, EndpointFaults> host_faults_;
+  int endpoint_faults_ = 0;
+  std::vector<std::vector<std::uint32_t>> fault_targets_;  // per fault: hosts or identities, at its start
+  int mirp_outages_ = 0;
+  std::vector<std::uint16_t> roll_failing_;       // per identity: roll-failure windows in force
+  std::vector<IdentityId> awaiting_certificate_;  // created while MIRP was down
+  HostEndpointState other_hosts_;
   RandomStream faults_;  // draws of degraded AAD's errors
 
   std::vector<AccessPair> pairs_;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <utility>
 
@@ -352,9 +353,18 @@ class Narrator {
     const auto& calls = sim.token_path.calls;
     const bool calls_asked =
         std::any_of(calls.begin(), calls.end(), [&](const CallWorkloadConfig& w) { return in_focus(w); });
-    // Without either, the run would only be for statistics nobody asked for.
-    if (simulation_ == nullptr || !(stages || calls_asked)) return;
+    // Certificates whose rolls fail: when they expire and when a roll renews them, as the run shows.
+    const auto& faults = sim.token_path.faults;
+    const bool certificates_asked = std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) {
+      return (f.kind == FaultConfig::Kind::kCertificateRollFailure || f.kind == FaultConfig::Kind::kMirpOutage) &&
+             concerns(f);
+    });
+    // Without any of these, the run would only be for statistics nobody asked for.
+    if (simulation_ == nullptr || !(stages || calls_asked || certificates_asked)) return;
+    CertificateEvents certificates;
+    if (certificates_asked) simulation_->attach(certificates, TraceLevel::kLifecycle);
     simulation_->run();
+    if (certificates_asked) tell_certificates(certificates);
     for (const StageView& stage : stages_) {
       if (told(stage, true)) say(simulation_->now(), stage_sentence(stage, simulation_->now()));
     }
@@ -390,19 +400,58 @@ class Narrator {
     for (const FaultConfig& f : sim.token_path.faults) tell_fault(f, sim.duration);
   }
 
-  void tell_fault(const FaultConfig& f, SimTime duration) {
-    const bool endpoint = f.kind == FaultConfig::Kind::kEndpointOutage || f.kind == FaultConfig::Kind::kEndpointUpdate;
-    if (endpoint ? !focus_.matches("imds")
-                 : !focus_.matches("aad") && (f.region.empty() || !focus_.matches(f.region))) {
-      return;
-    }
-    const std::string where = endpoint           ? "The token endpoints (IMDS)"
-                              : f.region.empty() ? "AAD"
-                                                 : "AAD region " + f.region;
-    const std::string until = format_clock(f.end);
+  /// "web-3", "web-0, web-1 and web-2", "100 resources (web-0 ... web-99)".
+  static std::string listed(const std::vector<std::string>& names, std::string_view plural) {
+    if (names.size() > 3)
+      return std::to_string(names.size()) + " " + std::string(plural) + " (" + names.front() + " ... " + names.back() +
+             ")";
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return out;
+  }
+
+  [[nodiscard]] bool concerns(const FaultConfig& f) const {
+    const auto named = [&](const std::vector<std::string>& names) {
+      return std::any_of(names.begin(), names.end(), [&](const std::string& n) { return focus_.matches(n); });
+    };
     switch (f.kind) {
       case FaultConfig::Kind::kAadOutage:
-        say(f.start, where + " goes down: token requests to it fail with 503 until " + until + ".");
+      case FaultConfig::Kind::kAadDegradation:
+        return focus_.matches("aad") || (!f.region.empty() && focus_.matches(f.region));
+      case FaultConfig::Kind::kEndpointOutage:
+      case FaultConfig::Kind::kEndpointUpdate:
+        return focus_.matches("imds") || named(f.resources);
+      case FaultConfig::Kind::kMirpOutage:
+        return focus_.matches("mirp");
+      case FaultConfig::Kind::kCertificateRollFailure:
+        return focus_.matches("mirp") || named(f.identities);
+    }
+    return true;
+  }
+
+  void tell_fault(const FaultConfig& f, SimTime duration) {
+    if (!concerns(f)) return;
+    const bool endpoint = f.kind == FaultConfig::Kind::kEndpointOutage || f.kind == FaultConfig::Kind::kEndpointUpdate;
+    const bool one = endpoint && f.resources.size() == 1;
+    const std::string where = !endpoint             ? (f.region.empty() ? "AAD" : "AAD region " + f.region)
+                              : f.resources.empty() ? "The token endpoints (IMDS)"
+                              : one                 ? "The token endpoint (IMDS) of " + f.resources.front()
+                                    : "The token endpoints (IMDS) of " + listed(f.resources, "resources");
+    const std::string until = format_clock(f.end);
+    const std::string retry = format_duration(s_.simulation.token_path.mirp.roll_retry_interval);
+    const std::string wait = "clients wait for their request timeout (msal " +
+                             format_duration(builtin_client_profile("msal")->request_timeout) +
+                             ", azure-identity-python " +
+                             format_duration(builtin_client_profile("azure-identity-python")->request_timeout) +
+                             "), then count a 408 and retry as their profile says";
+    switch (f.kind) {
+      case FaultConfig::Kind::kAadOutage:
+        if (f.timeouts) {
+          say(f.start, where + " goes silent: token requests to it get no answer until " + until + "; " + wait + ".");
+        } else {
+          say(f.start, where + " goes down: token requests to it fail with 503 until " + until + ".");
+        }
         break;
       case FaultConfig::Kind::kAadDegradation: {
         char what[128];
@@ -414,14 +463,106 @@ class Narrator {
         break;
       }
       case FaultConfig::Kind::kEndpointOutage:
-        say(f.start, where + " are down: every token request gets 503 until " + until + ".");
+        if (f.timeouts) {
+          say(f.start, where + (one ? " is" : " are") + " down and answer" + (one ? "s" : "") + " nothing until " +
+                           until + "; " + wait + ".");
+        } else {
+          const std::string verb = one ? " is" : " are";
+          say(f.start, where + verb + " down: every token request gets 503 until " + until + ".");
+        }
         break;
       case FaultConfig::Kind::kEndpointUpdate:
-        say(f.start, where + " are updating: they answer 410 until " + until +
-                         "; clients that retry 410 (MSAL: every 10 s) get through after it.");
+        say(f.start, where + (one ? " is" : " are") + " updating: " + (one ? "it answers" : "they answer") +
+                         " 410 until " + until + "; clients that retry 410 (MSAL: every 10 s) get through after it.");
+        break;
+      case FaultConfig::Kind::kMirpOutage:
+        say(f.start, "MIRP goes down until " + until + ": certificate rolls due meanwhile fail and are retried every " +
+                         retry +
+                         "; identities created meanwhile get no certificate, so the token endpoints answer "
+                         "400 'Identity not found' for them until MIRP is back.");
+        break;
+      case FaultConfig::Kind::kCertificateRollFailure:
+        say(f.start, "MIRP's certificate rolls for " + listed(f.identities, "identities") + " fail until " + until +
+                         "; each failed roll is retried every " + retry +
+                         ". Should a certificate expire meanwhile, AAD refuses its identity's token requests (401) "
+                         "until a roll succeeds.");
         break;
     }
-    if (f.end < duration) say(f.end, where + (endpoint ? " are back." : " is back."));
+    if (f.end >= duration) return;
+    switch (f.kind) {
+      case FaultConfig::Kind::kMirpOutage:
+        say(f.end, "MIRP is back: it issues the certificates it owes, and its next retries roll the others.");
+        break;
+      case FaultConfig::Kind::kCertificateRollFailure:
+        say(f.end, "MIRP's rolls for " + listed(f.identities, "identities") +
+                       " can succeed again: the next retry renews the certificate.");
+        break;
+      default:
+        say(f.end, where + (endpoint && !one ? " are back." : " is back."));
+    }
+  }
+
+  /// "Refused: 3 requests naming two selectors at App Service (mutually exclusive), ...": the host
+  /// endpoints' and AAD's refusals by reason (docs/model.md, "Other hosts' token endpoints").
+  static std::string refusals(const std::map<std::string_view, std::uint64_t>& refused) {
+    const auto why = [](std::string_view key) -> std::string {
+      if (key == "selectors_exclusive") return " at App Service naming several selectors (they are mutually exclusive)";
+      if (key == "no_system_assigned")
+        return " at App Service naming no identity where there is no system-assigned one";
+      if (key == "arc_user_assigned")
+        return " at an Arc server's HIMDS naming an identity (it serves the system-assigned one only)";
+      if (key == "no_federated_credential")
+        return " by AAD: no federated credential of the identity matches the pod's issuer and subject (AADSTS70021)";
+      if (key == "assertion_expired") return " by AAD: the pod's service-account token had expired (AADSTS700024)";
+      if (key == "probe_timeout") return " as .NET probes that got no answer within their timeout";
+      return " (" + std::string(key) + ")";
+    };
+    std::string out = "Refused: ";
+    bool first = true;
+    for (const auto& [key, count] : refused) {
+      out += (first ? "" : "; ") + counted(count, "request", "requests") + why(key);
+      first = false;
+    }
+    return out + ".";
+  }
+
+  /// The certificate events of a run: expiries, failed rolls and rolls.
+  struct CertificateEvents : EventSink {
+    void on_event(const TraceEvent& e) override {
+      if (e.kind == EventKind::kCertificate) list.push_back({e.time, e.identity, e.status});
+    }
+    struct Event {
+      SimTime time;
+      std::uint32_t identity;
+      std::uint16_t status;  // 0 expired, 1 issued, 2 rolled, 3 roll failed
+    };
+    std::vector<Event> list;
+  };
+
+  /// Each certificate that expired, and each roll that succeeded after failures.
+  void tell_certificates(const CertificateEvents& events) {
+    std::map<std::uint32_t, std::pair<SimTime, std::uint64_t>> failing;  // identity: first failure, count
+    for (const CertificateEvents::Event& e : events.list) {
+      const std::string name(simulation_->directory().name(IdentityId(e.identity)));
+      if (!focus_.matches(name) && !focus_.matches("mirp")) continue;
+      if (e.status == 3) {
+        auto [it, first] = failing.try_emplace(e.identity, e.time, 0);
+        ++it->second.second;
+      } else if (e.status == 0) {
+        say(e.time, "the certificate of " + name + " expires" +
+                        (failing.count(e.identity) != 0
+                             ? ": its rolls have failed since " + format_clock(failing[e.identity].first)
+                             : std::string()) +
+                        ". AAD refuses " + name +
+                        "'s token requests (401) until a roll succeeds; tokens already "
+                        "issued keep working until they expire.");
+      } else if (e.status == 2 && failing.count(e.identity) != 0) {
+        say(e.time, "MIRP rolls the certificate of " + name + " after " +
+                        counted(failing[e.identity].second, "failed attempt", "failed attempts") +
+                        ": it is valid again, and " + name + "'s token requests succeed.");
+        failing.erase(e.identity);
+      }
+    }
   }
 
   /// What the calls met: the token path's counts, then per target who was granted throughout and
@@ -436,8 +577,9 @@ class Narrator {
                    std::to_string(t.background_refreshes) + " in the background) sent " +
                    counted(t.requests, "request", "requests") + " to the token endpoints (" +
                    std::to_string(t.retries) + " retries, " + std::to_string(t.endpoint_cache_hits) +
-                   " answered from IMDS's cache); " + std::to_string(t.aad_requests) + " reached AAD and " +
+                   " answered from the endpoints' caches); " + std::to_string(t.aad_requests) + " reached AAD and " +
                    std::to_string(t.failed_acquisitions) + " acquisitions failed.");
+      if (!t.refused.empty()) say(now, refusals(t.refused));
     }
     Grouping<std::pair<ResourceId, AccessOutcome>, const AccessPair*> by_outcome;
     for (const AccessPair& p : simulation_->access_pairs()) {
@@ -500,7 +642,9 @@ class Narrator {
         if (concerns(EntityRef(kind, i))) return true;
       }
     }
-    return std::any_of(stages_.begin(), stages_.end(), [&](const StageView& st) { return in_focus(st); });
+    const auto& faults = s_.simulation.token_path.faults;
+    return std::any_of(stages_.begin(), stages_.end(), [&](const StageView& st) { return in_focus(st); }) ||
+           std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) { return concerns(f); });
   }
 
   const Scenario& s_;

@@ -44,7 +44,8 @@ Status OutputDirectory::write(const std::string& name, const std::string& conten
     done += static_cast<std::size_t>(n);
   }
   // Data on disk before the rename makes it visible: a crash leaves the old file or the new one.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return io_error("cannot flush", path);
+  const bool synced = ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !synced) return io_error("cannot flush", path);
   return {};
 }
 
@@ -63,6 +64,12 @@ Status OutputDirectory::commit() {
     if (std::rename(from.c_str(), to.c_str()) != 0) return io_error("cannot rename into place", to);
   }
   pending_.clear();
+  // The renames on disk too: after a power cut the directory names the new files or the old ones.
+  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return io_error("cannot open", directory_);
+  const bool synced = ::fsync(dir) == 0;
+  ::close(dir);
+  if (!synced) return io_error("cannot flush", directory_);
   return {};
 }
 

@@ -278,6 +278,11 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const E
   j["events"] = simulation.executed_events();
   j["wall_s"] = run.wall_seconds;
   j["events_per_s"] = run.wall_seconds > 0 ? static_cast<double>(simulation.executed_events()) / run.wall_seconds : 0.0;
+  if (!run.phases.empty()) {
+    Json phases = Json::object();
+    for (const auto& [name, seconds] : run.phases) phases[name + "_s"] = seconds;
+    j["phases"] = phases;
+  }
   j["fingerprint"] = to_hex64(simulation.fingerprint());
 
   Json stages = Json::object();
@@ -323,12 +328,22 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const E
   requests["failed_acquisitions"] = tp.failed_acquisitions;
   requests["aad_requests"] = tp.aad_requests;
   requests["tokens_issued"] = tp.tokens_issued;
+  // Refusals by a host endpoint's own rules or AAD's federated-credential check, by reason
+  // (docs/model.md, "Other hosts' token endpoints"); only when there were any.
+  if (!tp.refused.empty()) {
+    Json refused = Json::object();
+    for (const auto& [reason, count] : tp.refused) refused[std::string(reason)] = count;
+    requests["refused"] = refused;
+  }
   // Token acquisition latency when there are token requests, else the stages' sojourn.
   requests["latency_ms"] = latency_ms(tp.acquisitions > 0 ? tp.acquisition_latency : all_latency);
   j["requests"] = requests;
   // MIRP: certificates issued to identities created during the run, and scheduled rolls
   // (docs/model.md, "MIRP").
-  j["mirp"] = Json{{"certificates_issued", tp.certificates_issued}, {"certificate_rolls", tp.certificate_rolls}};
+  j["mirp"] = Json{{"certificates_issued", tp.certificates_issued},
+                   {"certificate_rolls", tp.certificate_rolls},
+                   {"certificate_roll_failures", tp.certificate_roll_failures},
+                   {"certificates_expired", tp.certificates_expired}};
   j["access"] = access_json(simulation.access_pairs(), simulation.directory());
   j["directory"] = directory_json(simulation.directory(), now);
   Json timeline = Json::array();

@@ -41,7 +41,7 @@ std::optional<RunRecord> run_sweep_replication(const SweepDefinition& sweep, con
     }
     simulation.finish(false);
     record.wall_seconds = wall();
-    const Summary summary(*scenario, simulation, Execution{record.wall_seconds, false});
+    const Summary summary(*scenario, simulation, Execution{record.wall_seconds, false, {}});
     for (std::size_t m = 0; m < sweep.metrics.size(); ++m) record.metrics[m] = summary.metric(sweep.metrics[m]);
     record.expectations_met = summary.expectations_met();
     record.events = simulation.executed_events();

@@ -22,6 +22,9 @@ const std::vector<std::string_view> kTimelineActions = {
     "add_federated_credential",
     "remove_federated_credential",
     "outage",
+    "degrade",
+    "update",
+    "cert_roll_failure",
 };
 
 const std::vector<TokenService> kTokenServices = {
@@ -29,6 +32,9 @@ const std::vector<TokenService> kTokenServices = {
     {"aad", Section::kAad},
     {"mirp", Section::kMirp},
     {"propagation", Section::kPropagation},
+    {"app_service", Section::kAppService},
+    {"arc_himds", Section::kArcHimds},
+    {"workload_identity", Section::kWorkloadIdentity},
 };
 
 struct DistributionRow {
@@ -59,10 +65,18 @@ std::vector<SectionSpec> build_sections() {
                                       "retry_after", "regions"}},
       {Section::kMirp, "service_mirp", {"cert_validity", "cert_roll_after", "roll_retry_interval", "rolling"}},
       {Section::kPropagation, "service_propagation", {"rbac_delay", "identity_replication"}},
+      {Section::kAppService, "service_app_service", {"rate_limit", "max_concurrent", "latency", "cache",
+                                                     "cache_margin"}},
+      {Section::kArcHimds, "service_arc_himds", {"rate_limit", "max_concurrent", "latency", "cache", "cache_margin",
+                                                 "key_read"}},
+      {Section::kWorkloadIdentity, "service_workload_identity", {"service_account_token_lifetime",
+                                                                 "kubelet_refresh", "latency"}},
+      {Section::kAadRegion, "aad_region", {"name", "resources"}},
       {Section::kWorkload, "workload", {"name", "stage", "rate", "arrivals", "start", "stop", "profile", "bursts"}},
       {Section::kCallWorkload, "call_workload", {"name", "from", "target", "audience", "action", "identity", "client",
                                                  "rate", "arrivals", "start", "stop", "profile", "bursts",
-                                                 "call_at_start", "start_jitter"}},
+                                                 "call_at_start", "start_jitter", "select_by", "issuer",
+                                                 "subject"}},
       {Section::kBurst, "burst", {"at", "for", "factor"}},
       {Section::kExpectation, "expectation", {"metric", "below", "above", "between"}},
       {Section::kAccessExpectation, "access_expectation", {"access", "granted_until", "denied_after", "within",
@@ -77,6 +91,7 @@ std::vector<SectionSpec> build_sections() {
       {Section::kIdentity, "identity", {"name", "kind", "group", "tenant", "count"}},
       {Section::kResource, "resource", {"name", "type", "count", "group", "parent", "system_assigned",
                                         "user_assigned"}},
+      {Section::kUserAssignedSpread, "user_assigned_spread", {"spread"}},
       {Section::kRoleAssignment, "role_assignment", {"principal", "role", "scope", "name"}},
       {Section::kFederatedCredential, "federated_credential", {"identity", "name", "issuer", "subject", "audience"}},
       {Section::kTimelineEntry, "timeline_entry", std::move(timeline_entry)},
@@ -88,7 +103,10 @@ std::vector<SectionSpec> build_sections() {
       {Section::kCreateResource, "timeline_create_resource", {"name", "type", "count", "group", "system_assigned",
                                                                "user_assigned"}},
       {Section::kRemoveFederatedCredential, "timeline_remove_federated_credential", {"identity", "name"}},
-      {Section::kOutage, "timeline_outage", {"service", "region", "for"}},
+      {Section::kOutage, "timeline_outage", {"service", "region", "resource", "mode", "for"}},
+      {Section::kDegrade, "timeline_degrade", {"service", "region", "latency_factor", "error_rate", "for"}},
+      {Section::kUpdate, "timeline_update", {"resource", "for"}},
+      {Section::kCertRollFailure, "timeline_cert_roll_failure", {"identity", "for"}},
       // 'mean' is accepted for a constant too, so a scenario can switch kinds with one param
       // ({dist: ${kind}, mean: 100ms}); for a constant the mean is its value.
       {Section::kDistributionConstant, "distribution_constant", {"dist", "value", "mean", "rate"}},
@@ -109,7 +127,10 @@ std::vector<ChoiceSpec> build_choices() {
       {Choice::kDistributionKind, "distribution_kind", std::move(kinds)},
       {Choice::kArrivalProcess, "arrival_process", {"poisson", "constant"}},
       {Choice::kIdentityKind, "identity_kind", {"user_assigned", "service_principal"}},
-      {Choice::kOutageService, "outage_service", {"aad"}},
+      {Choice::kIdentitySelector, "identity_selector", {"client_id", "object_id", "principal_id", "mi_res_id"}},
+      {Choice::kOutageService, "outage_service", {"aad", "imds", "mirp"}},
+      {Choice::kOutageMode, "outage_mode", {"errors", "timeouts"}},
+      {Choice::kDegradeService, "degrade_service", {"aad"}},
   };
 }
 // clang-format on

@@ -30,6 +30,10 @@ enum class Section : std::uint8_t {
   kAad,
   kMirp,
   kPropagation,
+  kAppService,         // services: IDENTITY_ENDPOINT on App Service, Functions, Container Apps
+  kArcHimds,           // services: Azure Arc's HIMDS
+  kWorkloadIdentity,   // services: AKS workload identity
+  kAadRegion,          // an entry of aad's `regions:` given as a mapping (`{name: eu, resources: [web]}`)
   kWorkload,           // requests straight into a stage (`stage:`)
   kCallWorkload,       // application calls from resources to a target (`from:`)
   kBurst,              // a window that multiplies a workload's rate
@@ -42,6 +46,7 @@ enum class Section : std::uint8_t {
   kLimits,
   kIdentity,
   kResource,
+  kUserAssignedSpread,  // `{spread: uami}` in a resource's user_assigned list: one instance each
   kRoleAssignment,
   kFederatedCredential,  // in topology, and the value of the timeline's add_federated_credential
   kTimelineEntry,        // `at` and the actions
@@ -53,6 +58,9 @@ enum class Section : std::uint8_t {
   kCreateResource,
   kRemoveFederatedCredential,
   kOutage,
+  kDegrade,          // the timeline's `degrade:` (AAD slower, failing a share)
+  kUpdate,           // the timeline's `update:` (token endpoints answering 410)
+  kCertRollFailure,  // the timeline's `cert_roll_failure:` (MIRP's rolls of an identity fail)
   kDistributionConstant,
   kDistributionExponential,
   kDistributionUniform,
@@ -82,9 +90,12 @@ enum class Choice : std::uint8_t {
   kDistributionKind,  // `dist:`
   kArrivalProcess,    // a workload's `arrivals:`
   kIdentityKind,      // an identity's `kind:`
+  kIdentitySelector,  // a workload's `select_by:` (client_id, object_id, principal_id, mi_res_id)
   kOutageService,     // the timeline's `outage: {service: ...}`
+  kOutageMode,        // the timeline's `outage: {mode: ...}`
+  kDegradeService,    // the timeline's `degrade: {service: ...}`
 };
-inline constexpr std::size_t kChoiceCount = static_cast<std::size_t>(Choice::kOutageService) + 1;
+inline constexpr std::size_t kChoiceCount = static_cast<std::size_t>(Choice::kDegradeService) + 1;
 
 struct ChoiceSpec {
   Choice choice;

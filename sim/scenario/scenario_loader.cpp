@@ -258,6 +258,8 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
       sim.stages.push_back(read_stage(doc, name, it->second));
     }
   }
+  if (top.has("services")) scenario::check_region_resources(doc, top.get("services"), estate_names, sim.token_path.aad);
+  scenario::check_fault_regions(doc, sim.token_path.faults, estate.fault_region_places, sim.token_path.aad);
   std::vector<SourcePlace> workload_places;
   if (top.has("workload")) {
     const YAML::Node workload = top.get("workload");

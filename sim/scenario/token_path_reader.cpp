@@ -27,6 +27,36 @@ void read_imds(const Document& doc, const YAML::Node& node, ImdsConfig& c) {
   if (m.has("cache_margin")) c.cache_margin = doc.duration(m.get("cache_margin"), "imds 'cache_margin'");
 }
 
+/// `app_service:` and `arc_himds:`: a host endpoint's limits, latency and cache (host_endpoint_config.hpp).
+void read_host_endpoint(const Document& doc, const MapReader& m, const std::string& name, HostEndpointConfig& c) {
+  if (m.has("rate_limit")) c.rate_limit_per_second = doc.rate(m.get("rate_limit"), name + " 'rate_limit'").per_second;
+  if (m.has("max_concurrent"))
+    c.max_concurrent = static_cast<int>(doc.integer(m.get("max_concurrent"), name + " 'max_concurrent'", 0, 100000));
+  if (m.has("latency")) c.latency = read_duration_distribution(doc, m.get("latency"), name + " 'latency'");
+  if (m.has("cache")) c.caches_tokens = doc.boolean(m.get("cache"), name + " 'cache'");
+  if (m.has("cache_margin")) c.cache_margin = doc.duration(m.get("cache_margin"), name + " 'cache_margin'");
+}
+
+void read_arc_himds(const Document& doc, const YAML::Node& node, ArcHimdsConfig& c) {
+  const MapReader m(doc, node, "service 'arc_himds'", keys(Section::kArcHimds));
+  read_host_endpoint(doc, m, "arc_himds", c.endpoint);
+  if (m.has("key_read")) c.key_read = read_duration_distribution(doc, m.get("key_read"), "arc_himds 'key_read'");
+}
+
+void read_workload_identity(const Document& doc, const YAML::Node& node, WorkloadIdentityConfig& c) {
+  const MapReader m(doc, node, "service 'workload_identity'", keys(Section::kWorkloadIdentity));
+  if (m.has("service_account_token_lifetime")) {
+    // Kubernetes accepts 10 minutes to 24 hours for a projected token (azure-facts.md:65: up to 24 h).
+    const YAML::Node n = m.get("service_account_token_lifetime");
+    c.service_account_token_lifetime = doc.duration(n, "workload_identity 'service_account_token_lifetime'");
+    if (c.service_account_token_lifetime < 10 * kMinute || c.service_account_token_lifetime > 24 * kHour)
+      doc.fail(n, "workload_identity 'service_account_token_lifetime' must be between 10m and 24h");
+  }
+  if (m.has("kubelet_refresh"))
+    c.kubelet_refresh = doc.boolean(m.get("kubelet_refresh"), "workload_identity 'kubelet_refresh'");
+  if (m.has("latency")) c.latency = read_duration_distribution(doc, m.get("latency"), "workload_identity 'latency'");
+}
+
 void read_aad(const Document& doc, const YAML::Node& node, AadConfig& c) {
   const MapReader m(doc, node, "service 'aad'", keys(Section::kAad));
   AadRegionConfig region;
@@ -51,7 +81,20 @@ void read_aad(const Document& doc, const YAML::Node& node, AadConfig& c) {
     require_sequence(doc, regions, "aad 'regions'");
     for (std::size_t i = 0; i < regions.size(); ++i) {
       AadRegionConfig r = region;
-      r.name = doc.string(regions[i], "aad region name");
+      if (regions[i].IsMap()) {
+        // `{name: eu, resources: [web, app]}`: the resources located in the region (checked and
+        // expanded against the topology by check_region_resources).
+        const MapReader rm(doc, regions[i], "aad region", keys(Section::kAadRegion));
+        r.name = doc.string(rm.require("name"), "aad region 'name'");
+        if (rm.has("resources")) {
+          const YAML::Node names = rm.get("resources");
+          require_sequence(doc, names, "aad region 'resources'");
+          for (std::size_t k = 0; k < names.size(); ++k)
+            r.resources.push_back(doc.string(names[k], "aad region resource"));
+        }
+      } else {
+        r.name = doc.string(regions[i], "aad region name");
+      }
       for (const AadRegionConfig& other : c.regions) {
         if (other.name == r.name) doc.fail(regions[i], "duplicate AAD region '" + r.name + "'");
       }
@@ -65,8 +108,11 @@ void read_mirp(const Document& doc, const YAML::Node& node, MirpConfig& c) {
   const MapReader m(doc, node, "service 'mirp'", keys(Section::kMirp));
   if (m.has("cert_validity")) c.cert_validity = doc.duration(m.get("cert_validity"), "mirp 'cert_validity'");
   if (m.has("cert_roll_after")) c.cert_roll_after = doc.duration(m.get("cert_roll_after"), "mirp 'cert_roll_after'");
-  if (m.has("roll_retry_interval"))
+  if (m.has("roll_retry_interval")) {
     c.roll_retry_interval = doc.duration(m.get("roll_retry_interval"), "mirp 'roll_retry_interval'");
+    if (c.roll_retry_interval <= 0)
+      doc.fail(m.get("roll_retry_interval"), "mirp 'roll_retry_interval' must be longer than 0s");
+  }
   if (m.has("rolling")) c.rolling = doc.boolean(m.get("rolling"), "mirp 'rolling'");
   if (c.cert_roll_after <= 0 || c.cert_roll_after >= c.cert_validity) {
     doc.fail(node, "mirp: 'cert_roll_after' must be between 0s and 'cert_validity'");
@@ -103,7 +149,75 @@ void require_resource(const Document& doc, const EstateNames& estate, const YAML
   doc.fail(at, what + ": no resource named '" + name + "' in the topology" + did_you_mean(name, names));
 }
 
+/// `select_by`, `issuer`, `subject`: what the request tells a host endpoint or AAD beyond IMDS's
+/// selector (docs/model.md, "Other hosts' token endpoints").
+void read_host_request(const Document& doc, const MapReader& m, const std::string& what, const EstateNames& estate,
+                       CallWorkloadConfig& w) {
+  if (m.has("select_by")) {
+    const YAML::Node n = m.get("select_by");
+    if (!m.has("identity")) doc.fail(n, what + " 'select_by' says how the request names 'identity'; give 'identity'");
+    const auto add = [&](const YAML::Node& word) {
+      const std::string s = doc.choice(word, what + " 'select_by'", words(Choice::kIdentitySelector));
+      w.select_by.push_back(s == "client_id"   ? SelectorKind::kClientId
+                            : s == "mi_res_id" ? SelectorKind::kResourceId
+                                               : SelectorKind::kObjectId);  // object_id, principal_id
+    };
+    if (n.IsSequence()) {
+      if (n.size() == 0) doc.fail(n, what + " 'select_by' needs at least one selector");
+      for (std::size_t i = 0; i < n.size(); ++i) add(n[i]);
+    } else {
+      add(n);
+    }
+  }
+  // AKS workload identity: the service-account token's issuer and subject, which a federated
+  // credential of the identity must match (azure-facts.md:65).
+  bool aks = false;
+  for (const std::string& n : w.from) {
+    if (auto it = estate.resources.find(n); it != estate.resources.end() && it->second == "aks_workload") aks = true;
+  }
+  if (m.has("issuer")) w.service_account_issuer = doc.string(m.get("issuer"), what + " 'issuer'");
+  if (m.has("subject")) w.service_account_subject = doc.string(m.get("subject"), what + " 'subject'");
+  for (const char* key : {"issuer", "subject"}) {
+    if (aks && !m.has(key)) {
+      doc.fail(m.get("from"), what + " 'from' names an aks_workload: give '" + key +
+                                  "' of its service-account token (e.g. issuer: https://oidc.example/cluster, "
+                                  "subject: system:serviceaccount:NAMESPACE:NAME)");
+    }
+    if (!aks && m.has(key)) {
+      doc.fail(m.get(key), what + " '" + key + "' is the service-account token's, for callers of type aks_workload");
+    }
+  }
+}
+
 }  // namespace
+
+void check_region_resources(const Document& doc, const YAML::Node& services, const EstateNames& estate,
+                            AadConfig& aad) {
+  YAML::Node regions;
+  for (auto it = services.begin(); it != services.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != "aad" || !it->second.IsMap()) continue;
+    const YAML::Node aad_node = it->second;
+    if (const YAML::Node r = aad_node["regions"]; r.IsDefined()) regions.reset(r);
+  }
+  if (!regions.IsDefined() || !regions.IsSequence()) return;
+  std::map<std::string, std::string, std::less<>> placed;  // resource -> region
+  for (std::size_t i = 0; i < regions.size() && i < aad.regions.size(); ++i) {
+    if (!regions[i].IsMap() || !regions[i]["resources"].IsSequence()) continue;
+    const YAML::Node names = regions[i]["resources"];
+    AadRegionConfig& r = aad.regions[i];
+    std::vector<std::string> expanded;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      const std::string what = "aad region '" + r.name + "' 'resources'";
+      for (const std::string& n : expand(estate, doc.string(names[k], what))) {
+        require_resource(doc, estate, names[k], n, what);
+        if (auto [it, fresh] = placed.emplace(n, r.name); !fresh)
+          doc.fail(names[k], what + ": '" + n + "' is already in region '" + it->second + "'");
+        expanded.push_back(n);
+      }
+    }
+    r.resources = std::move(expanded);
+  }
+}
 
 bool is_token_service(std::string_view name) {
   for (const TokenService& s : token_services()) {
@@ -117,6 +231,12 @@ void read_token_service(const Document& doc, const std::string& name, const YAML
   if (name == "aad") read_aad(doc, node, config.aad);
   if (name == "mirp") read_mirp(doc, node, config.mirp);
   if (name == "propagation") read_propagation(doc, node, config.propagation);
+  if (name == "app_service") {
+    const MapReader m(doc, node, "service 'app_service'", keys(Section::kAppService));
+    read_host_endpoint(doc, m, "app_service", config.hosts.app_service);
+  }
+  if (name == "arc_himds") read_arc_himds(doc, node, config.hosts.arc_himds);
+  if (name == "workload_identity") read_workload_identity(doc, node, config.hosts.workload_identity);
 }
 
 EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
@@ -172,13 +292,18 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
   if (m.has("action")) w.data_action = doc.string(m.get("action"), what + " 'action'");
   if (m.has("identity")) {
     w.identity = doc.string(m.get("identity"), what + " 'identity'");
-    if (estate.identities.count(w.identity) == 0) {
+    // A template of identities: each caller asks for the instance of it that it holds.
+    if (auto t = estate.templates->find(w.identity);
+        t != estate.templates->end() && !t->second.empty() && estate.identities.count(t->second.front()) != 0) {
+      w.identity_per_caller = true;
+    } else if (estate.identities.count(w.identity) == 0) {
       std::vector<std::string_view> names;
       for (const auto& [n, ok] : estate.identities) names.push_back(n);
       doc.fail(m.get("identity"), what + " 'identity': no user-assigned identity named '" + w.identity + "'" +
                                       did_you_mean(w.identity, names));
     }
   }
+  read_host_request(doc, m, what, estate, w);
   if (m.has("client")) w.client = doc.choice(m.get("client"), what + " 'client'", profile_names(config));
   w.rate_per_second = doc.rate(m.require("rate"), what + " 'rate'").per_second;
   if (m.has("arrivals"))

@@ -32,6 +32,10 @@ struct EstateNames {
 [[nodiscard]] EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
                                        const std::map<std::string, std::vector<std::string>, std::less<>>& templates);
 
+/// The resources each AAD region of `services:` names (`{name: eu, resources: [web]}`): checked
+/// against the estate and expanded over templates; a resource may be in one region only.
+void check_region_resources(const Document& doc, const YAML::Node& services, const EstateNames& estate, AadConfig& aad);
+
 /// A `from:` workload; its calling resources are counted in `budget` before they are expanded.
 CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& node, std::size_t index,
                                       const EstateNames& estate, const TokenPathConfig& config, ResourceBudget& budget);

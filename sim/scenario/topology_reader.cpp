@@ -2,6 +2,8 @@
 #include "topology_reader.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <set>
 
 #include "language.hpp"
 #include "misim/resource_type.hpp"
@@ -24,10 +26,19 @@ class NameList {
   [[nodiscard]] const std::string& operator[](std::size_t i) const {
     return instances_ != nullptr ? (*instances_)[i] : one_;
   }
+  [[nodiscard]] bool is_template() const noexcept { return instances_ != nullptr; }
 
  private:
   const std::vector<std::string>* instances_ = nullptr;
   std::string one_;
+};
+
+/// One entry of a resource's `user_assigned:` list: a name or template every instance holds, or
+/// `{spread: T}`, T's instances shared out in consecutive blocks (instance i holds T's i*n/N).
+struct UserAssigned {
+  NameList names;
+  bool spread = false;
+  YAML::Node node;
 };
 
 class Reader {
@@ -91,6 +102,7 @@ class Reader {
       }
       budget_.add(Cost::kRoleAssignment, saturating_mul(principals.size(), scopes.size()), n,
                   "role assignment of every principal x every scope");
+      reserve_operations(saturating_mul(principals.size(), scopes.size()));
       for (std::size_t i = 0; i < principals.size(); ++i) {
         for (std::size_t k = 0; k < scopes.size(); ++k)
           add(DirectoryOperation::assign_role(principals[i], role, scopes[k], name), n);
@@ -125,8 +137,8 @@ class Reader {
       }
       if (action.empty()) doc_.fail(n, what + " needs an action: one of " + quoted_list(timeline_actions()));
       const YAML::Node v = m.get(action);
-      if (action == "outage") {
-        read_outage(v, what, at, duration);
+      if (action == "outage" || action == "degrade" || action == "update" || action == "cert_roll_failure") {
+        read_fault(action, v, what, at, duration);
         continue;
       }
       const std::size_t first = out_.timeline.size();
@@ -134,6 +146,7 @@ class Reader {
       for (std::size_t k = first; k < out_.timeline.size(); ++k) out_.timeline[k].at = at;
       out_.timeline_places.resize(out_.timeline.size(), place_index(v));
     }
+    check_fault_names();
     // Apply in time order; entries at the same time keep the file's order.
     std::vector<std::size_t> order(out_.timeline.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
@@ -157,6 +170,16 @@ class Reader {
     if (!list.IsDefined() || list.IsNull()) return;
     require_sequence(doc_, list, what);
     for (std::size_t i = 0; i < list.size(); ++i) f(list[i], i);
+  }
+
+  /// Room for `more` operations of a template, grown at least by doubling (the budget has
+  /// already bounded the count).
+  void reserve_operations(std::uint64_t more) {
+    std::vector<DirectoryOperation>& ops = out_.topology.operations;
+    const std::size_t needed = ops.size() + static_cast<std::size_t>(more);
+    if (needed <= ops.capacity()) return;
+    ops.reserve(std::max(needed, 2 * ops.capacity()));
+    out_.operation_places.reserve(ops.capacity());
   }
 
   void add(DirectoryOperation op, const YAML::Node& at) {
@@ -260,6 +283,7 @@ class Reader {
                                            : std::string("user_assigned");
     const std::uint64_t count = instance_count(m, "identity '" + name + "'", Cost::kIdentity);
     const NameList instances = instance_names(m, name, count);
+    reserve_operations(count);
     for (std::size_t i = 0; i < instances.size(); ++i) {
       const std::string& instance = instances[i];
       if (kind == "user_assigned") {
@@ -293,20 +317,92 @@ class Reader {
     const bool system_assigned =
         m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
     std::uint64_t attached = 0;
-    std::vector<NameList> uamis;
-    if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), what + " 'user_assigned'", attached);
+    std::vector<UserAssigned> uamis;
+    if (m.has("user_assigned")) uamis = read_user_assigned(m.get("user_assigned"), what + " 'user_assigned'", attached);
     const std::uint64_t count = instance_count(m, what, Cost::kResource);
+    check_spreads(m, uamis, what, count);
     if (system_assigned)
       budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + what);
     budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
                 "the identity attachments of " + what);
     const NameList instances = instance_names(m, name, count);
+    reserve_operations(saturating_mul(count, saturating_add(1, attached)));
     for (std::size_t i = 0; i < instances.size(); ++i) {
       add(DirectoryOperation::create_resource(instances[i], type, container, system_assigned), n);
-      for (const NameList& identities : uamis) {
-        for (std::size_t k = 0; k < identities.size(); ++k)
-          add(DirectoryOperation::attach(instances[i], identities[k]), m.get("user_assigned"));
+      for_each_attachment(uamis, i, instances.size(), [&](const std::string& identity) {
+        add(DirectoryOperation::attach(instances[i], identity), m.get("user_assigned"));
+      });
+    }
+  }
+
+  /// A resource's `user_assigned:` list: names and templates every instance holds, and
+  /// `{spread: T}` entries. `per_instance` is how many identities each instance holds.
+  std::vector<UserAssigned> read_user_assigned(const YAML::Node& node, const std::string& what,
+                                               std::uint64_t& per_instance) {
+    std::vector<UserAssigned> out;
+    per_instance = 0;
+    const auto one = [&](const YAML::Node& item) {
+      if (item.IsMap()) {
+        const MapReader s(doc_, item, what + " entry", keys(Section::kUserAssignedSpread));
+        NameList names = expand(s.require("spread"), what + " 'spread'");
+        if (!names.is_template()) {
+          std::vector<std::string_view> templates;
+          for (const auto& [t, instances] : out_.templates) templates.push_back(t);
+          doc_.fail(s.get("spread"), what +
+                                         " 'spread' shares out the instances of a template (an identity with "
+                                         "'count'); '" +
+                                         names[0] + "'" + did_you_mean(names[0], templates) +
+                                         " is not one: list it without 'spread'");
+        }
+        out.push_back(UserAssigned{std::move(names), true, item});
+        per_instance = saturating_add(per_instance, 1);
+        return;
       }
+      NameList names = expand(item, what);
+      per_instance = saturating_add(per_instance, names.size());
+      out.push_back(UserAssigned{std::move(names), false, item});
+    };
+    if (node.IsScalar()) {
+      one(node);
+    } else {
+      require_sequence(doc_, node, what);
+      for (std::size_t i = 0; i < node.size(); ++i) one(node[i]);
+    }
+    return out;
+  }
+
+  /// A spread needs a template to spread over, with at least one instance per identity.
+  void check_spreads(const MapReader& m, const std::vector<UserAssigned>& uamis, const std::string& what,
+                     std::uint64_t count) {
+    for (const UserAssigned& u : uamis) {
+      if (!u.spread) continue;
+      if (!m.has("count")) {
+        doc_.fail(u.node, what +
+                              ": 'spread' gives each instance of a template one of another template's "
+                              "identities; " +
+                              what + " has no 'count'");
+      }
+      if (u.names.size() > count) {
+        doc_.fail(u.node, what + ": spreading " + std::to_string(u.names.size()) + " identities over " +
+                              std::to_string(count) + " instances would leave " +
+                              std::to_string(u.names.size() - count) +
+                              " of them unused; give at least as many instances as identities");
+      }
+    }
+  }
+
+  /// Calls f(identity name) for each identity instance i of n holds.
+  template <class F>
+  static void for_each_attachment(const std::vector<UserAssigned>& uamis, std::size_t i, std::size_t n, F&& f) {
+    for (const UserAssigned& u : uamis) {
+      if (u.spread) {
+        // Consecutive blocks: with 4 instances per identity, instances 0-3 hold the first. Both
+        // counts are at most kMaxCount (1e7), so the product fits in 64 bits.
+        const auto k = static_cast<std::size_t>(static_cast<std::uint64_t>(i) * u.names.size() / n);
+        f(u.names[k]);
+        continue;
+      }
+      for (std::size_t k = 0; k < u.names.size(); ++k) f(u.names[k]);
     }
   }
 
@@ -321,21 +417,122 @@ class Reader {
     return DirectoryOperation::add_federated_credential(identity, spec);
   }
 
-  /// `{at: 12h, outage: {service: aad, region: eu, for: 30m}}`: the service answers 503 meanwhile.
-  void read_outage(const YAML::Node& v, const std::string& what, SimTime at, SimTime duration) {
-    const std::string w = what + " 'outage'";
-    const MapReader m(doc_, v, w, keys(Section::kOutage));
-    const std::string service = doc_.choice(m.require("service"), w + " 'service'",
-                                            words(Choice::kOutageService));  // more with the fault issue
-    (void)service;
+  /// The timeline's faults (docs/scenarios.md, "Faults"):
+  ///   outage: {service: aad|imds|mirp, region: eu, resource: web-3, mode: errors|timeouts, for: 30m}
+  ///   degrade: {service: aad, region: eu, latency_factor: 4, error_rate: 5%, for: 30m}
+  ///   update: {resource: web, for: 70s}
+  ///   cert_roll_failure: {identity: app-id, for: 100d}
+  void read_fault(const std::string& action, const YAML::Node& v, const std::string& what, SimTime at,
+                  SimTime duration) {
+    const std::string w = what + " '" + action + "'";
     FaultConfig f;
-    f.kind = FaultConfig::Kind::kAadOutage;
-    if (m.has("region")) f.region = doc_.string(m.get("region"), w + " 'region'");
     f.start = at;
+    if (action == "outage") {
+      const MapReader m(doc_, v, w, keys(Section::kOutage));
+      const std::string service = doc_.choice(m.require("service"), w + " 'service'", words(Choice::kOutageService));
+      f.kind = service == "aad"    ? FaultConfig::Kind::kAadOutage
+               : service == "imds" ? FaultConfig::Kind::kEndpointOutage
+                                   : FaultConfig::Kind::kMirpOutage;
+      if (m.has("region")) {
+        if (service != "aad") doc_.fail(m.get("region"), w + " 'region' is for AAD; the " + service + " has none");
+        f.region = doc_.string(m.get("region"), w + " 'region'");
+      }
+      if (m.has("resource")) {
+        if (service != "imds") {
+          doc_.fail(m.get("resource"), w +
+                                           " 'resource' names the hosts whose token endpoint (imds) fails; "
+                                           "it does not go with service '" +
+                                           service + "'");
+        }
+        f.resources = fault_names(m.get("resource"), w + " 'resource'", /*identity=*/false);
+      }
+      if (m.has("mode")) {
+        if (service == "mirp")
+          doc_.fail(m.get("mode"), w + " 'mode': MIRP's outage shows as failed rolls and issuance, not answers");
+        f.timeouts = doc_.choice(m.get("mode"), w + " 'mode'", words(Choice::kOutageMode)) == "timeouts";
+      }
+      f.end = window_end(m, w, at, duration);
+    } else if (action == "degrade") {
+      const MapReader m(doc_, v, w, keys(Section::kDegrade));
+      (void)doc_.choice(m.require("service"), w + " 'service'", words(Choice::kDegradeService));
+      f.kind = FaultConfig::Kind::kAadDegradation;
+      if (m.has("region")) f.region = doc_.string(m.get("region"), w + " 'region'");
+      if (!m.has("latency_factor") && !m.has("error_rate"))
+        doc_.fail(v, w + " needs 'latency_factor' (e.g. 4), 'error_rate' (e.g. 5%) or both");
+      if (m.has("latency_factor"))
+        f.latency_factor = doc_.number(m.get("latency_factor"), w + " 'latency_factor'", 1.0, 1e6);
+      if (m.has("error_rate")) f.error_rate = share(m.get("error_rate"), w + " 'error_rate'");
+      f.end = window_end(m, w, at, duration);
+    } else if (action == "update") {
+      const MapReader m(doc_, v, w, keys(Section::kUpdate));
+      f.kind = FaultConfig::Kind::kEndpointUpdate;
+      if (m.has("resource")) f.resources = fault_names(m.get("resource"), w + " 'resource'", /*identity=*/false);
+      f.end = window_end(m, w, at, duration);
+    } else {  // cert_roll_failure
+      const MapReader m(doc_, v, w, keys(Section::kCertRollFailure));
+      f.kind = FaultConfig::Kind::kCertificateRollFailure;
+      f.identities = fault_names(m.require("identity"), w + " 'identity'", /*identity=*/true);
+      f.end = window_end(m, w, at, duration);
+    }
+    out_.fault_region_places.push_back(f.region.empty() ? SourcePlace{} : doc_.place(v["region"]));
+    out_.faults.push_back(std::move(f));
+  }
+
+  /// The end of a fault window from its `for:`, cut at the end of the run.
+  SimTime window_end(const MapReader& m, const std::string& w, SimTime at, SimTime duration) {
     const SimTime length = doc_.duration(m.require("for"), w + " 'for'");
     if (length <= 0) doc_.fail(m.get("for"), w + " 'for' must be longer than 0s");
-    f.end = std::min(duration, at + length);
-    out_.faults.push_back(f);
+    return length > duration - at ? duration : at + length;
+  }
+
+  /// A share written `5%` or `0.05`.
+  double share(const YAML::Node& node, const std::string& what) {
+    const std::string text = doc_.scalar(node, what);
+    if (text.empty() || text.back() != '%') return doc_.number(node, what, 0.0, 1.0);
+    const std::string digits = text.substr(0, text.size() - 1);
+    char* end = nullptr;
+    const double percent = std::strtod(digits.c_str(), &end);
+    if (digits.empty() || end != digits.c_str() + digits.size() || !(percent >= 0.0 && percent <= 100.0))
+      doc_.fail(node, what + ": expected a share such as 5% or 0.05 (0% to 100%), got '" + text + "'");
+    return percent / 100.0;
+  }
+
+  /// The names a fault acts on (a name or a template), expanded; checked once the whole timeline is
+  /// read, since the timeline may create them.
+  std::vector<std::string> fault_names(const YAML::Node& node, const std::string& what, bool identity) {
+    const NameList names = expand(node, what);
+    budget_.add(Cost::kOperation, names.size(), node, what);
+    std::vector<std::string> out;
+    out.reserve(names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) out.push_back(names[i]);
+    fault_references_.push_back(FaultReference{doc_.place(node), what, out.front(), doc_.string(node, what), identity});
+    return out;
+  }
+
+  /// Every name a fault acts on must be created by the topology or the timeline: a resource for
+  /// the endpoints' faults, a user-assigned identity or a resource (its system-assigned identity)
+  /// for certificate rolls.
+  void check_fault_names() {
+    if (fault_references_.empty()) return;
+    std::set<std::string, std::less<>> resources;
+    std::set<std::string, std::less<>> identities;
+    const auto note = [&](const DirectoryOperation& op) {
+      if (op.kind == OperationKind::kCreateResource) resources.insert(op.subject);
+      if (op.kind == OperationKind::kCreateUserAssigned) identities.insert(op.subject);
+    };
+    for (const DirectoryOperation& op : out_.topology.operations) note(op);
+    for (const TimedOperation& t : out_.timeline) note(t.operation);
+    for (const FaultReference& r : fault_references_) {
+      if (resources.count(r.first) != 0 || (r.identity && identities.count(r.first) != 0)) continue;
+      std::vector<std::string_view> names;
+      for (const std::string& n : resources) names.push_back(n);
+      if (r.identity) {
+        for (const std::string& n : identities) names.push_back(n);
+      }
+      for (const auto& [n, instances] : out_.templates) names.push_back(n);
+      doc_.fail(r.place, r.what + ": no " + (r.identity ? "identity or resource" : "resource") + " named '" +
+                             r.written + "' in the topology or the timeline" + did_you_mean(r.written, names));
+    }
   }
 
   void timed(DirectoryOperation op) { out_.timeline.push_back(TimedOperation{0, std::move(op)}); }
@@ -391,9 +588,10 @@ class Reader {
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
       const bool sa = m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), w + " 'system_assigned'");
       std::uint64_t attached = 0;
-      std::vector<NameList> uamis;
-      if (m.has("user_assigned")) uamis = expand_list(m.get("user_assigned"), w + " 'user_assigned'", attached);
+      std::vector<UserAssigned> uamis;
+      if (m.has("user_assigned")) uamis = read_user_assigned(m.get("user_assigned"), w + " 'user_assigned'", attached);
       const std::uint64_t count = instance_count(m, w, Cost::kResource);
+      check_spreads(m, uamis, w, count);
       if (sa)
         budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + w);
       budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
@@ -401,10 +599,9 @@ class Reader {
       const NameList instances = instance_names(m, name, count);
       for (std::size_t i = 0; i < instances.size(); ++i) {
         timed(DirectoryOperation::create_resource(instances[i], type, group, sa));
-        for (const NameList& identities : uamis) {
-          for (std::size_t k = 0; k < identities.size(); ++k)
-            timed(DirectoryOperation::attach(instances[i], identities[k]));
-        }
+        for_each_attachment(uamis, i, instances.size(), [&](const std::string& identity) {
+          timed(DirectoryOperation::attach(instances[i], identity));
+        });
       }
     } else if (action == "add_federated_credential") {
       budget_.add(Cost::kOperation, 1, v, w);
@@ -433,6 +630,15 @@ class Reader {
   ResourceBudget& budget_;
   std::string default_group_ = "rg";
   YAML::Node last_place_node_;  // the node of operation_places' last entry
+  /// A name a fault acts on, checked when the whole timeline is read.
+  struct FaultReference {
+    SourcePlace place;
+    std::string what;
+    std::string first;    // the first name it stands for (a template's first instance)
+    std::string written;  // as written
+    bool identity;        // an identity (or a resource's system-assigned one), else a resource
+  };
+  std::vector<FaultReference> fault_references_;
 };
 
 }  // namespace
@@ -444,6 +650,25 @@ TopologyReading read_topology_and_timeline(const Document& doc, const YAML::Node
   reader.read_topology(topology);
   reader.read_timeline(timeline, duration);
   return out;
+}
+
+void check_fault_regions(const Document& doc, const std::vector<FaultConfig>& faults,
+                         const std::vector<SourcePlace>& region_places, const AadConfig& aad) {
+  for (std::size_t f = 0; f < faults.size() && f < region_places.size(); ++f) {
+    const std::string& region = faults[f].region;
+    if (region.empty()) continue;
+    bool known = false;
+    std::vector<std::string_view> names;
+    for (const AadRegionConfig& r : aad.regions) {
+      known = known || r.name == region;
+      names.push_back(r.name);
+    }
+    if (!known) {
+      doc.fail(region_places[f], "'region' must be one of AAD's regions, " + quoted_list(names) +
+                                     " (services: {aad: {regions: [...]}}), not '" + region + "'" +
+                                     did_you_mean(region, names));
+    }
+  }
 }
 
 void check_estate(const Document& doc, const TopologyReading& reading, std::uint64_t seed) {
@@ -461,7 +686,14 @@ void check_estate(const Document& doc, const TopologyReading& reading, std::uint
   }
   for (std::size_t k = 0; k < reading.timeline.size(); ++k) {
     const TimedOperation& t = reading.timeline[k];
-    if (auto done = apply(*dir, t.operation, t.at); !done) {
+    // Runs of deletions at one time leave the graph in one pass, as in the Simulation.
+    const bool more_deletions_follow = t.operation.kind == OperationKind::kDelete && k + 1 < reading.timeline.size() &&
+                                       reading.timeline[k + 1].operation.kind == OperationKind::kDelete &&
+                                       reading.timeline[k + 1].at == t.at;
+    if (more_deletions_follow) dir->begin_deletions();
+    auto done = apply(*dir, t.operation, t.at);
+    if (!more_deletions_follow) dir->end_deletions();
+    if (!done) {
       doc.fail(reading.places[reading.timeline_places[k]],
                "at " + format_duration(t.at) + ", " + describe(t.operation) + ": " + done.error().message);
     }

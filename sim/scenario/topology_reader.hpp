@@ -18,6 +18,7 @@ struct TopologyReading {
   TopologyConfig topology;
   std::vector<TimedOperation> timeline;  // sorted by time, stable
   std::vector<FaultConfig> faults;
+  std::vector<SourcePlace> fault_region_places;  // per fault: where its `region` is written, if it is
   /// Template name -> instance names.
   std::map<std::string, std::vector<std::string>, std::less<>> templates;
   /// Where each part was written, for check_estate's errors.
@@ -33,6 +34,10 @@ struct TopologyReading {
 /// count is added to `budget` before its template is expanded.
 TopologyReading read_topology_and_timeline(const Document& doc, const YAML::Node& topology, const YAML::Node& timeline,
                                            SimTime duration, ResourceBudget& budget);
+
+/// Every region a fault names must be one of AAD's (read after the timeline, from `services:`).
+void check_fault_regions(const Document& doc, const std::vector<FaultConfig>& faults,
+                         const std::vector<SourcePlace>& region_places, const AadConfig& aad);
 
 /// Replays the topology and then the timeline on a scratch directory: every lifecycle error
 /// (unknown names, attaching twice, limits, ...) is reported where the scenario caused it.

@@ -28,7 +28,7 @@ std::string_view lifecycle_state(const TraceEvent& e) noexcept {
     case EventKind::kIdentityReplicated:
       return "replicated";
     case EventKind::kCertificate:
-      return e.status == 1 ? "issued" : e.status == 2 ? "rolled" : "expired";
+      return e.status == 1 ? "issued" : e.status == 2 ? "rolled" : e.status == 3 ? "roll failed" : "expired";
     case EventKind::kAccessChange:
     case EventKind::kCall:
       return to_string(static_cast<AccessOutcome>(e.status));

@@ -236,6 +236,120 @@ topology:
   EXPECT_EQ(dir->live_count(EntityKind::kRoleAssignment), 3U);  // one per instance
 }
 
+/// The user-assigned identities of each instance `web-0` ... of a template, by name.
+std::vector<std::string> held_identities(const Directory& dir, const std::string& resource) {
+  std::vector<std::string> names;
+  for (const IdentityId id : dir.user_assigned_of(*dir.lookup_resource(resource))) {
+    names.emplace_back(dir.name(id));
+  }
+  return names;
+}
+
+TEST(ScenarioTopology, SpreadSharesATemplatesIdentitiesOutInConsecutiveBlocks) {
+  const std::string text = R"(name: t
+duration: 1h
+topology:
+  identities: [{name: id, count: 2}, {name: common}]
+  resources:
+    - {name: web, type: vm, count: 8, user_assigned: [{spread: id}, common]}
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  Result<Directory> dir = build_directory(s->simulation.topology, 1);
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  for (int i = 0; i < 8; ++i) {
+    const std::string vm = "web-" + std::to_string(i);
+    EXPECT_THAT(held_identities(*dir, vm), testing::UnorderedElementsAre(i < 4 ? "id-0" : "id-1", "common")) << vm;
+  }
+}
+
+TEST(ScenarioTopology, SpreadOverAnUnevenCountGivesBlocksThatDifferByOne) {
+  const std::string text = R"(name: t
+duration: 1h
+topology:
+  identities: [{name: id, count: 2}]
+  resources: [{name: web, type: vm, count: 5, user_assigned: [{spread: id}]}]
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  Result<Directory> dir = build_directory(s->simulation.topology, 1);
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  // Instance i holds identity i * 2 / 5.
+  for (const auto& [vm, id] : std::vector<std::pair<std::string, std::string>>{
+           {"web-0", "id-0"}, {"web-1", "id-0"}, {"web-2", "id-0"}, {"web-3", "id-1"}, {"web-4", "id-1"}}) {
+    EXPECT_THAT(held_identities(*dir, vm), testing::ElementsAre(id)) << vm;
+  }
+}
+
+TEST(ScenarioTopology, SpreadWorksInTheTimelinesCreateResourceToo) {
+  const std::string text = R"(name: t
+duration: 1h
+topology:
+  identities: [{name: id, count: 2}]
+timeline:
+  - {at: 10m, create_resource: {name: web, type: vm, count: 4, user_assigned: [{spread: id}]}}
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  std::vector<std::string> attached;
+  for (const TimedOperation& t : s->simulation.timeline) {
+    if (t.operation.kind == OperationKind::kAttach) attached.push_back(t.operation.subject + ">" + t.operation.target);
+  }
+  EXPECT_THAT(attached, testing::ElementsAre("web-0>id-0", "web-1>id-0", "web-2>id-1", "web-3>id-1"));
+}
+
+TEST(ScenarioTopology, SpreadIsRefusedWithoutTwoTemplatesOrWithMoreIdentitiesThanInstances) {
+  const std::string head = "name: t\nduration: 1h\ntopology:\n  identities: [{name: id, count: 3}, {name: one}]\n";
+  EXPECT_THAT(
+      load_error(head + "  resources: [{name: web, type: vm, count: 4, user_assigned: [{spread: one}]}]\n").to_string(),
+      HasSubstr("t.yaml:5:72: error: resource 'web' 'user_assigned' 'spread' shares out the instances of a "
+                "template"));
+  EXPECT_THAT(load_error(head + "  resources: [{name: web, type: vm, user_assigned: [{spread: id}]}]\n").to_string(),
+              HasSubstr("t.yaml:5:53: error: resource 'web': 'spread' gives each instance of a template one of "
+                        "another template's identities; resource 'web' has no 'count'"));
+  EXPECT_THAT(
+      load_error(head + "  resources: [{name: web, type: vm, count: 2, user_assigned: [{spread: id}]}]\n").to_string(),
+      HasSubstr("t.yaml:5:63: error: resource 'web': spreading 3 identities over 2 instances would leave 1 "
+                "of them unused"));
+  EXPECT_THAT(
+      load_error(head + "  resources: [{name: web, type: vm, count: 4, user_assigned: [{spred: id}]}]\n").to_string(),
+      HasSubstr("unknown key 'spred'"));
+}
+
+TEST(ScenarioWorkload, AnIdentityTemplateMakesEachCallerNameTheInstanceItHolds) {
+  // The VMs' system-assigned identities have no role: only their own user-assigned identity, named
+  // per caller, reaches the vault. web-0 and web-1 share id-0, deleted at 1h: their cached tokens
+  // still work, but a new acquisition is refused ("Identity not found").
+  const std::string text = R"(name: t
+duration: 3h
+topology:
+  identities: [{name: id, count: 2}]
+  resources:
+    - {name: web, type: vm, count: 4, system_assigned: true, user_assigned: [{spread: id}]}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: id, role: Key Vault Secrets User, scope: vault}]
+services: {aad: {token_lifetime: 90m}}
+workload: [{from: web, target: vault, identity: id, rate: 1/min, client: msal}]
+timeline: [{at: 1h, delete: id-0}]
+)";
+  Result<Scenario> s = load_scenario_text(text, "t.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  Simulation sim(s->simulation);
+  sim.run();
+  ASSERT_EQ(sim.access_pairs().size(), 4U);
+  for (const AccessPair& p : sim.access_pairs()) {
+    const std::string vm(sim.directory().name(p.resource));
+    EXPECT_GT(p.granted, 0U) << vm;
+    if (vm == "web-2" || vm == "web-3") {
+      EXPECT_EQ(p.denied, 0U) << vm;
+    }
+    if (vm == "web-0" || vm == "web-1") {
+      EXPECT_GT(p.denied, 0U) << vm;
+      EXPECT_GT(p.first_denied, 90 * kMinute) << vm;  // the token issued before 1h lasted
+    }
+  }
+}
+
 TEST(ScenarioTopology, CreatesADefaultTenantSubscriptionAndGroup) {
   Result<Scenario> s =
       load_scenario_text("name: t\nduration: 1h\ntopology:\n  resources: [{name: v, type: vm}]\n", "t.yaml");

@@ -1,10 +1,11 @@
 // `misim run FILE`: loads a scenario, runs it and writes the run's files atomically.
 #include <chrono>
-#include <csignal>
 #include <iostream>
+#include <utility>
 
 #include "command_input.hpp"
 #include "commands.hpp"
+#include "interrupt.hpp"
 #include "misim/output_directory.hpp"
 #include "misim/report.hpp"
 #include "misim/scenario.hpp"
@@ -29,9 +30,6 @@ struct RunOptions {
   std::size_t replications = 0;  // > 0: a sweep of one point (sweep_command.hpp)
   std::vector<std::string> metrics;
 };
-
-volatile std::sig_atomic_t g_interrupt = 0;
-extern "C" void on_interrupt(int /*signal*/) { g_interrupt = 1; }
 
 TraceHeader trace_header(const Scenario& scenario, TraceLevel level) {
   TraceHeader h;
@@ -58,11 +56,24 @@ int run(const RunOptions& o) {
   if (o.replications > 0) {
     return run_replications({o.file, o.seed, o.sets, duration, o.replications, o.metrics, o.out, o.quiet});
   }
+  // The run's phases, in summary.json's `phases` and the closing line (docs/performance.md).
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  const auto load_start = Clock::now();
   std::optional<Scenario> scenario = load_with_overrides(o.file, o.seed, o.sets, duration);
   if (!scenario) return kExitBadInput;
+  const double loading = seconds_since(load_start);
 
+  // From here SIGINT and SIGTERM stop the run at the current event, and what ran is written
+  // (docs/reliability.md); caught before any file is created, so a signal never finds one half-made.
+  Interrupts interrupts;
   const auto wall_start = std::chrono::steady_clock::now();
-  Simulation simulation(scenario->simulation);
+  // Moved, not copied: a fleet's estate is millions of operations (the seed stays for the trace).
+  Simulation simulation(std::move(scenario->simulation));
+  const double building = seconds_since(wall_start);
+  simulation.stop_when(Interrupts::flag());
   ReportCollector report;
   simulation.attach(report, TraceLevel::kAll);
   // trace.pb streams to its partial file while the run goes; commit() renames it with the others.
@@ -82,22 +93,30 @@ int run(const RunOptions& o) {
     simulation.attach(*trace, level);
   }
   ProgressLine progress(!o.quiet, simulation.config().duration);
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  // Run in slices so progress can be shown and an interrupt noticed between them.
+  // Run in slices so progress can be shown; an interrupt stops the slice at the current event.
   const SimTime slice = std::max<SimTime>(simulation.config().duration / 1000, kMillisecond);
-  while (!simulation.finished() && g_interrupt == 0) {
+  while (!simulation.finished() && !Interrupts::requested()) {
     simulation.advance(simulation.now() + slice);
     progress.update(simulation.now(), simulation.executed_events());
   }
   progress.finish();
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  simulation.finish(g_interrupt != 0);
+  // Stopped before the end only by a signal; one after the last event changes nothing.
+  const bool interrupted = !simulation.finished();
+  const int signal_status = Interrupts::exit_status();
+  interrupts.let_next_kill();  // a second signal ends the process: the final names keep older files
+  if (interrupted && !o.quiet) {
+    std::cerr << "misim: interrupted at " << format_clock(simulation.now())
+              << " simulated; writing what ran so far (a second signal ends misim at once)\n";
+  }
+  simulation.finish(interrupted);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
-  const Summary summary(*scenario, simulation, Execution{wall, g_interrupt != 0});
+  const auto summary_start = Clock::now();
+  Execution execution{wall, interrupted, {}};
+  execution.phases = {{"loading", loading}, {"building", building}, {"simulating", wall - building}};
+  const Summary summary(*scenario, simulation, execution);
   const std::string summary_json = summary.json_text();
+  const double summarising = seconds_since(summary_start);
   if (trace) {
     trace->set_fingerprint(simulation.fingerprint());
     if (Status s = trace->close(); !s) {
@@ -109,20 +128,27 @@ int run(const RunOptions& o) {
     std::cerr << s.error().to_string() << '\n';
     return kExitBadInput;
   }
+  const auto report_start = Clock::now();
   const std::string html = render_report_html(report_input(*scenario, report, summary_json, &simulation.directory()));
   if (Status s = out.write("report.html", html); !s) {
     std::cerr << s.error().to_string() << '\n';
     return kExitBadInput;
   }
-  if (Status s = out.commit(); !s) {
-    std::cerr << s.error().to_string() << '\n';
-    return kExitBadInput;
+  const double reporting = seconds_since(report_start);
+  {
+    const Interrupts::Hold hold;  // every file renamed into place, or none
+    if (Status s = out.commit(); !s) {
+      std::cerr << s.error().to_string() << '\n';
+      return kExitBadInput;
+    }
   }
   if (!o.quiet) {
     std::cerr << "misim: " << scenario->name << ": " << simulation.executed_events() << " events, "
               << format_duration(simulation.now()) << " simulated in " << wall << " s; wrote " << o.out
               << "/summary.json, report.html" << (trace ? ", trace.pb" : "") << " (fingerprint "
               << to_hex64(simulation.fingerprint()) << ")\n";
+    std::cerr << "misim: phases: loading " << loading << " s, building " << building << " s, simulating "
+              << wall - building << " s, summary " << summarising << " s, report " << reporting << " s\n";
   }
   for (const ExpectationResult& e : summary.expectations()) {
     if (!e.met) {
@@ -130,7 +156,7 @@ int run(const RunOptions& o) {
                 << " (" << e.detail << ")\n";
     }
   }
-  if (g_interrupt != 0) return 130;
+  if (interrupted) return signal_status;  // 130 after SIGINT, 143 after SIGTERM
   return summary.expectations_met() ? kExitOk : kExitExpectationFailed;
 }
 

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
 #include "commands.hpp"
+#include "interrupt.hpp"
 #include "misim/output_directory.hpp"
 #include "misim/scenario.hpp"
 #include "misim/sweep.hpp"
@@ -22,7 +22,7 @@ namespace misim::cli {
 
 namespace {
 
-constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it (the test hook's stop)
 // Per-point lines printed at the end; a larger sweep is read from its files.
 constexpr std::size_t kMaxPrintedLines = 40;
 constexpr auto kTick = std::chrono::milliseconds(200);
@@ -45,9 +45,6 @@ struct Execution {
   bool quiet = false;
   std::size_t stop_after = 0;
 };
-
-volatile std::sig_atomic_t g_interrupt = 0;
-extern "C" void on_sweep_interrupt(int /*signal*/) { g_interrupt = 1; }
 
 void run_locally(const SweepDefinition& sweep, SweepCoordinator& coordinator) {
   while (std::optional<SweepRun> run = coordinator.wait_for_run()) {
@@ -119,9 +116,12 @@ int write_results(const SweepDefinition& sweep, const SweepCoordinator& coordina
       return kExitBadInput;
     }
   }
-  if (Status s = out.commit(); !s) {
-    std::cerr << s.error().to_string() << '\n';
-    return kExitBadInput;
+  {
+    const Interrupts::Hold hold;  // every file renamed into place, or none
+    if (Status s = out.commit(); !s) {
+      std::cerr << s.error().to_string() << '\n';
+      return kExitBadInput;
+    }
   }
   const SweepCoordinator::Counts c = coordinator.counts();
   if (!e.quiet) {
@@ -166,11 +166,14 @@ int execute(const SweepDefinition& sweep, const Execution& e, const MpiJob& job)
               << '\n';
   }
   SweepProgress progress(!e.quiet);
-  g_interrupt = 0;
-  std::signal(SIGINT, on_sweep_interrupt);
-  std::signal(SIGTERM, on_sweep_interrupt);
+  // SIGINT and SIGTERM stop the sweep: runs in flight give up within a slice, what finished stays in
+  // the journal, and no result file is written; a second signal ends the process at once.
+  Interrupts interrupts;
   const auto tick = [&] {
-    if (g_interrupt != 0 && !coordinator.stopped()) coordinator.stop();
+    if (Interrupts::requested() && !coordinator.stopped()) {
+      coordinator.stop();
+      interrupts.let_next_kill();
+    }
     progress.update(coordinator.counts());
   };
   {
@@ -183,8 +186,8 @@ int execute(const SweepDefinition& sweep, const Execution& e, const MpiJob& job)
     }
   }  // the pool joins here
   progress.finish();
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  const bool signalled = Interrupts::requested();
+  interrupts.let_next_kill();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
   if (const std::optional<Error> error = coordinator.journal_error()) {
@@ -196,7 +199,7 @@ int execute(const SweepDefinition& sweep, const Execution& e, const MpiJob& job)
     std::cerr << "misim: sweep " << sweep.name << " stopped with " << c.finished << " of " << c.wanted
               << " runs finished; they are kept in " << journal->path()
               << ": the same command again runs only the rest\n";
-    return kExitInterrupted;
+    return signalled ? Interrupts::exit_status() : kExitInterrupted;
   }
   return write_results(sweep, coordinator, e, wall);
 }
