@@ -22,12 +22,6 @@ constexpr int kOk = 200;
 
 SimTime to_time(double ns) { return ns > 0.0 ? std::llround(ns) : 0; }
 
-/// The endpoint cache's key: the same as token_path.cpp's cache_key (on_aad_done stores the tokens).
-std::uint64_t cache_key(ResourceId host, IdentityId identity, std::uint32_t audience) {
-  return (static_cast<std::uint64_t>(host.index()) << 36) ^ (static_cast<std::uint64_t>(identity.index()) << 8) ^
-         audience;
-}
-
 }  // namespace
 
 void TokenPath::resolve_host_requests() {
@@ -152,7 +146,7 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
   }
   acq.identity = selection.identity;
   if (!aks && cfg.caches_tokens) {
-    auto it = endpoint_cache_.find(cache_key(slot.host, acq.identity, w.audience));
+    auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
     if (it != endpoint_cache_.end() && it->second.expires - now > cfg.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;

@@ -32,12 +32,6 @@ constexpr int kServiceUnavailable = 503;
 
 SimTime to_time(double ns) { return ns > 0.0 ? std::llround(ns) : 0; }
 
-std::uint64_t cache_key(ResourceId host, IdentityId identity, std::uint32_t audience) {
-  // 28 bits of host, 28 of identity, 8 of audience: ample for a fleet (268M entities, 256 audiences).
-  return (static_cast<std::uint64_t>(host.index()) << 36) ^ (static_cast<std::uint64_t>(identity.index()) << 8) ^
-         audience;
-}
-
 /// The data action a call performs on a target of this type unless the workload says otherwise.
 std::string default_data_action(std::string_view type) {
   if (type == "key_vault") return "Microsoft.KeyVault/vaults/secrets/getSecret/action";
@@ -744,7 +738,7 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   }
   acq.identity = selection.identity;
   if (config_.imds.caches_tokens) {
-    auto it = endpoint_cache_.find(cache_key(slot.host, acq.identity, w.audience));
+    auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
     if (it != endpoint_cache_.end() && it->second.expires - now > config_.imds.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;
@@ -852,7 +846,7 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
     return;
   }
   ++stats_.tokens_issued;
-  endpoint_cache_[cache_key(slot.host, acq.identity, workloads_[slot.workload].audience)] =
+  endpoint_cache_[endpoint_cache_key(slot.host, acq.identity, workloads_[slot.workload].audience)] =
       CachedToken{now, now + config_.aad.token_lifetime};
   endpoint_answers(a, kOk, 0);
 }
@@ -901,7 +895,7 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   if (status == kOk) {
     finish(static_cast<std::uint16_t>(status));
     const CachedToken& token =
-        endpoint_cache_.at(cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
+        endpoint_cache_.at(endpoint_cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
     slot.token_identity = acq.identity;
     slot.token_issued = token.issued;
     slot.token_expires = token.expires;

@@ -26,6 +26,14 @@
 
 namespace misim {
 
+/// The key of an endpoint's token cache (IMDS's and the other hosts' alike: the token path stores
+/// tokens there when AAD answers, the endpoints look them up). 28 bits of host, 28 of identity,
+/// 8 of audience: ample for a fleet (268M entities, 256 audiences).
+inline std::uint64_t endpoint_cache_key(ResourceId host, IdentityId identity, std::uint32_t audience) {
+  return (static_cast<std::uint64_t>(host.index()) << 36) ^ (static_cast<std::uint64_t>(identity.index()) << 8) ^
+         audience;
+}
+
 class TokenPath {
  public:
   /// Resolves the calls' names against the directory; an unknown name is an Error.
