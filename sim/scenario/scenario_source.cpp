@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -224,10 +228,45 @@ std::size_t tab_indented_line(const std::string& text, int line) {
   return std::string::npos;
 }
 
+/// Records where each document starts and nothing else.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// The first document, and where a second one starts if there is one.
+struct FirstDocument {
+  YAML::Node node;
+  std::optional<YAML::Mark> second;
+};
+
+/// Not YAML::LoadAll: on some malformed inputs yaml-cpp 0.7's LoadAll yields empty documents
+/// without end, allocating until memory runs out (found by fuzzing: the remains of a flow mapping
+/// after a comment line). Asking the parser for two documents at most cannot loop.
+FirstDocument first_document(const std::string& text) {
+  FirstDocument doc{YAML::Load(text), std::nullopt};
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.marks.size() > 1) doc.second = starts.marks[1];
+  return doc;
+}
+
 YAML::Node parse(const std::string& text, const std::string& file) {
-  std::vector<YAML::Node> documents;
+  FirstDocument doc;
   try {
-    documents = YAML::LoadAll(text);
+    doc = first_document(text);
   } catch (const YAML::DeepRecursion& e) {
     throw LoadAbort{Error{"the document nests collections more than " + std::to_string(e.depth()) +
                               " levels deep; a scenario needs six at most",
@@ -238,12 +277,15 @@ YAML::Node parse(const std::string& text, const std::string& file) {
     }
     throw LoadAbort{Error{explain_syntax_error(e.msg), SourcePlace{file, e.mark.line + 1, e.mark.column + 1}}};
   }
-  if (documents.size() > 1) {
-    const YAML::Mark m = documents[1].Mark();
-    throw LoadAbort{Error{"a second YAML document starts here ('---'); a scenario file holds one",
+  if (doc.second) {
+    const YAML::Mark m = *doc.second;
+    const bool marker = text.compare(static_cast<std::size_t>(std::max(m.pos, 0)), 3, "---") == 0;
+    throw LoadAbort{Error{marker ? "a second YAML document starts here ('---'); a scenario file holds one"
+                                 : "YAML cannot read on from here: this does not continue the document above "
+                                   "(a stray ',', '}' or ']', or a line indented less than its list?)",
                           SourcePlace{file, std::max(m.line, 0) + 1, std::max(m.column, 0) + 1}}};
   }
-  return documents.empty() ? YAML::Node() : documents.front();
+  return doc.node;
 }
 
 /// Walks every node once and tags it with its file (kOriginTag). An alias shares its node, so a

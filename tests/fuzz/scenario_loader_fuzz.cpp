@@ -8,6 +8,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   misim::ScenarioOverrides overrides;
+  // The resource guard is what bounds a scenario's work before anything is built; a low limit
+  // keeps each input's estate small enough for many executions a second (the guard's own limits
+  // and calibration are tested in tests/scenario/resource_guard_test.cpp).
+  overrides.max_memory = std::uint64_t{512} << 20;
   const misim::Result<misim::Scenario> scenario = misim::load_scenario_text(text, "fuzz.yaml", overrides);
   if (!scenario) {
     MISIM_FUZZ_CHECK(!scenario.error().message.empty());
