@@ -150,7 +150,10 @@ void read_grid(const SweepReader& r, const YAML::Node& node, SweepDefinition& sw
     }
     std::vector<std::string> list;
     if (it->second.IsSequence()) {
-      for (const YAML::Node& v : it->second) {
+      // A copy of the node, not `it->second` itself: that lives in a proxy the iterator's
+      // operator-> returns, gone before the loop's first step (ASan: stack-use-after-scope).
+      const YAML::Node listed = it->second;
+      for (const YAML::Node& v : listed) {
         const std::string value = r.text(v, "a value of param '" + name + "'");
         if (std::find(list.begin(), list.end(), value) != list.end()) {
           r.fail(v, "param '" + name + "' lists '" + value + "' twice");
