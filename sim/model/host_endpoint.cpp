@@ -134,17 +134,12 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
     if (request.selectors == 0 && !directory_.resource(slot.host).system_identity.valid())
       return refuse(refusal::kNoSystemAssigned);
   }
-  // Which identity (as at IMDS: send_to_endpoint), and replication of new identities (azure-facts.md:56).
-  const IdentitySelector selector = w.identity_template.empty() ? w.selector
-                                    : slot.named.valid()
-                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
-                                        : IdentitySelector::by_resource_id(IdentityId{});
-  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
-  if (!selection.ok() || replicated_at_[selection.identity.index()] > now) {
+  const IdentityId identity = endpoint_identity(slot, w, now);  // as at IMDS: selection, then replication
+  if (!identity.valid()) {
     engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
     return;
   }
-  acq.identity = selection.identity;
+  acq.identity = identity;
   if (!aks && cfg.caches_tokens) {
     auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
     if (it != endpoint_cache_.end() && it->second.expires - now > cfg.cache_margin) {

@@ -691,6 +691,19 @@ void TokenPath::start_acquisition(std::uint32_t s, bool background) {
   send_to_endpoint(a);
 }
 
+IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, SimTime now) const {
+  // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:56).
+  // A per-caller identity is named by its client id; a caller that held none names an identity
+  // that is not its own (an invalid ARM id), so the endpoint answers "Identity not found".
+  const IdentitySelector selector = w.identity_template.empty() ? w.selector
+                                    : slot.named.valid()
+                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
+                                        : IdentitySelector::by_resource_id(IdentityId{});
+  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
+  if (!selection.ok() || replicated_at_[selection.identity.index()] > now) return IdentityId{};
+  return selection.identity;
+}
+
 void TokenPath::send_to_endpoint(std::uint32_t a) {
   Acquisition& acq = acquisitions_[a];
   Slot& slot = slots_[acq.slot];
@@ -724,19 +737,12 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   stats_.endpoint.in_flight.add(now, 1.0);
   const SimTime latency = to_time(config_.imds.latency.sample(endpoint_latency_));
   if (w.profile->probe_first && send_probe(a, latency)) return;  // .NET's first request (host_endpoint.cpp)
-  // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:57).
-  // A per-caller identity is named by its client id; a caller that held none names an identity
-  // that is not its own (an invalid ARM id), so IMDS answers "Identity not found".
-  const IdentitySelector selector = w.identity_template.empty() ? w.selector
-                                    : slot.named.valid()
-                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
-                                        : IdentitySelector::by_resource_id(IdentityId{});
-  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
-  if (!selection.ok() || replicated_at_[selection.identity.index()] > now) {
+  const IdentityId identity = endpoint_identity(slot, w, now);
+  if (!identity.valid()) {
     engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
     return;
   }
-  acq.identity = selection.identity;
+  acq.identity = identity;
   if (config_.imds.caches_tokens) {
     auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
     if (it != endpoint_cache_.end() && it->second.expires - now > config_.imds.cache_margin) {

@@ -197,6 +197,10 @@ class TokenPath {
   /// Extends the per-identity and per-assignment state to entities created since the last call.
   void track_new_entities(bool before_run);
 
+  /// The identity a token endpoint serves this caller (selection, then replication), or an
+  /// invalid id when it answers 400 "Identity not found". Shared by IMDS and the other hosts.
+  [[nodiscard]] IdentityId endpoint_identity(const Slot& slot, const Workload& workload, SimTime now) const;
+
   // ---- other hosts' token endpoints, the .NET probe, AAD regions (host_endpoint.cpp) ----
   /// Reads the workloads' selectors, service accounts and the regions' resources (in create()).
   void resolve_host_requests();
