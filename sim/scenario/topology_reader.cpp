@@ -300,6 +300,31 @@ class Reader {
     }
   }
 
+  /// A resource's (or a template's) identities and instance count, checked and charged to the
+  /// budget in this order: system_assigned, user_assigned, count, spreads. Shared by `topology:`
+  /// resources and the timeline's `create_resource`.
+  struct ResourceIdentities {
+    bool system_assigned = false;
+    std::uint64_t attached = 0;
+    std::vector<UserAssigned> uamis;
+    std::uint64_t count = 0;
+  };
+  ResourceIdentities read_identities(const MapReader& m, const std::string& what) {
+    ResourceIdentities ids;
+    ids.system_assigned =
+        m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
+    if (m.has("user_assigned"))
+      ids.uamis = read_user_assigned(m.get("user_assigned"), what + " 'user_assigned'", ids.attached);
+    ids.count = instance_count(m, what, Cost::kResource);
+    check_spreads(m, ids.uamis, what, ids.count);
+    if (ids.system_assigned)
+      budget_.add(Cost::kSystemIdentity, ids.count, m.get("system_assigned"),
+                  "the system-assigned identities of " + what);
+    budget_.add(Cost::kAttachment, saturating_mul(ids.count, ids.attached), m.get("user_assigned"),
+                "the identity attachments of " + what);
+    return ids;
+  }
+
   void read_resource(const YAML::Node& n) {
     const MapReader m(doc_, n, "resource", keys(Section::kResource));
     const std::string name = doc_.string(m.require("name"), "resource 'name'");
@@ -314,17 +339,11 @@ class Reader {
     } else {
       container = m.has("group") ? doc_.string(m.get("group"), what + " 'group'") : default_group_;
     }
-    const bool system_assigned =
-        m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), what + " 'system_assigned'");
-    std::uint64_t attached = 0;
-    std::vector<UserAssigned> uamis;
-    if (m.has("user_assigned")) uamis = read_user_assigned(m.get("user_assigned"), what + " 'user_assigned'", attached);
-    const std::uint64_t count = instance_count(m, what, Cost::kResource);
-    check_spreads(m, uamis, what, count);
-    if (system_assigned)
-      budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + what);
-    budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
-                "the identity attachments of " + what);
+    const ResourceIdentities ids = read_identities(m, what);
+    const bool system_assigned = ids.system_assigned;
+    const std::uint64_t attached = ids.attached;
+    const std::vector<UserAssigned>& uamis = ids.uamis;
+    const std::uint64_t count = ids.count;
     const NameList instances = instance_names(m, name, count);
     reserve_operations(saturating_mul(count, saturating_add(1, attached)));
     for (std::size_t i = 0; i < instances.size(); ++i) {
@@ -586,16 +605,10 @@ class Reader {
       const std::string name = doc_.string(m.require("name"), w + " 'name'");
       const std::string type = known_type(m.require("type"), w + " 'type'");
       const std::string group = m.has("group") ? doc_.string(m.get("group"), w + " 'group'") : default_group_;
-      const bool sa = m.has("system_assigned") && doc_.boolean(m.get("system_assigned"), w + " 'system_assigned'");
-      std::uint64_t attached = 0;
-      std::vector<UserAssigned> uamis;
-      if (m.has("user_assigned")) uamis = read_user_assigned(m.get("user_assigned"), w + " 'user_assigned'", attached);
-      const std::uint64_t count = instance_count(m, w, Cost::kResource);
-      check_spreads(m, uamis, w, count);
-      if (sa)
-        budget_.add(Cost::kSystemIdentity, count, m.get("system_assigned"), "the system-assigned identities of " + w);
-      budget_.add(Cost::kAttachment, saturating_mul(count, attached), m.get("user_assigned"),
-                  "the identity attachments of " + w);
+      const ResourceIdentities ids = read_identities(m, w);
+      const bool sa = ids.system_assigned;
+      const std::vector<UserAssigned>& uamis = ids.uamis;
+      const std::uint64_t count = ids.count;
       const NameList instances = instance_names(m, name, count);
       for (std::size_t i = 0; i < instances.size(); ++i) {
         timed(DirectoryOperation::create_resource(instances[i], type, group, sa));
