@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "misim/arm_results.hpp"
 #include "misim/engine.hpp"
 #include "misim/rate_shape.hpp"
 #include "misim/station.hpp"
@@ -70,10 +71,12 @@ struct SimulationConfig {
 
 /// What became of one timeline operation.
 struct TimelineRecord {
-  SimTime at = 0;
+  SimTime at = 0;         // when it took effect (or failed at ARM)
   std::string operation;  // described in words
   bool applied = false;
-  std::string error;  // why not, when not applied
+  std::string error;            // why not, when not applied
+  SimTime issued = 0;           // when the timeline issued it (ARM: docs/model.md)
+  std::uint32_t throttled = 0;  // 429s ARM answered it with
 };
 
 /// Per-request outcome counts across all stages.
@@ -84,6 +87,8 @@ struct RequestCounts {
 };
 
 class TokenPath;
+class Arm;
+class ArmScopes;
 
 class Simulation {
  public:
@@ -129,11 +134,17 @@ class Simulation {
   /// The AAD regions' stations.
   [[nodiscard]] std::size_t aad_region_count() const noexcept;
   [[nodiscard]] const Station& aad_region(std::size_t index) const;
+  /// What ARM did with the timeline's operations.
+  [[nodiscard]] const ArmStatistics& arm_statistics() const noexcept;
 
  private:
   void schedule_next_arrival(std::size_t workload);
   void on_arrival(std::size_t workload);
+  /// The timeline issues operation `index` to ARM; take_effect applies it when ARM answers.
   void apply_timeline(std::size_t index);
+  void take_effect(std::size_t index);
+  /// ARM failed the operation (an outage in `errors` mode).
+  void arm_failed(std::size_t index);
   void start();
   void sample();
   void announce_entities();
@@ -153,6 +164,8 @@ class Simulation {
   SimTime sample_interval_ = 0;
   std::vector<double> busy_area_;  // per station, at the last sample
   std::unique_ptr<TokenPath> token_path_;
+  std::unique_ptr<ArmScopes> arm_scopes_;
+  std::unique_ptr<Arm> arm_;
   std::vector<std::unique_ptr<Station>> stations_;
   std::vector<RandomStream> arrival_streams_;     // one per workload
   std::vector<const RateShape*> arrival_shapes_;  // per workload; null when flat

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "misim/arm_config.hpp"
 #include "misim/client_profile.hpp"
 #include "misim/distribution.hpp"
 #include "misim/host_endpoint_config.hpp"
@@ -151,6 +152,8 @@ struct TokenPathConfig {
   std::vector<ClientProfile> custom_profiles;
   std::vector<CallWorkloadConfig> calls;
   std::vector<FaultConfig> faults;
+  /// ARM between the timeline's operations and their effect, and its outages (arm_config.hpp).
+  ArmConfig arm;
 };
 
 }  // namespace misim

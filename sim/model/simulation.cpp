@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "arm.hpp"
 #include "station_events.hpp"
 #include "token_path.hpp"
 
@@ -39,6 +40,13 @@ Simulation::Simulation(SimulationConfig config)
   std::vector<DirectoryOperation>().swap(config_.topology.operations);
   for (CallWorkloadConfig& c : config_.token_path.calls) std::vector<std::string>().swap(c.from);
   timeline_log_.reserve(config_.timeline.size());
+  // ARM stands between each timeline operation and its effect; its outages are scheduled first,
+  // so one that begins or ends at an operation's time is in force, or over, for it.
+  arm_scopes_ =
+      std::make_unique<ArmScopes>(config_.timeline, config_.token_path.aad.regions, config_.token_path.arm.limits);
+  arm_ = std::make_unique<Arm>(engine_, config_.token_path.arm, config_.seed, recorder_,
+                               static_cast<std::uint32_t>(config_.token_path.faults.size()), config_.timeline.size(),
+                               [this](std::uint32_t op, bool ok) { ok ? take_effect(op) : arm_failed(op); });
   for (std::size_t i = 0; i < config_.timeline.size(); ++i) {
     engine_.schedule_at(config_.timeline[i].at, [this, i] { apply_timeline(i); });
   }
@@ -107,24 +115,33 @@ void Simulation::on_arrival(std::size_t w) {
 }
 
 void Simulation::apply_timeline(std::size_t index) {
+  arm_->submit(static_cast<std::uint32_t>(index), arm_scopes_->classify(directory_, config_.timeline[index].operation));
+}
+
+void Simulation::take_effect(std::size_t index) {
   const TimedOperation& t = config_.timeline[index];
   // A run of deletions at one time (`delete: web` over a template) removes its vertices from the
   // graph in one pass after the last (Directory::begin_deletions): the entries' events were
-  // scheduled one after another, so nothing else runs between them.
+  // scheduled one after another, and ARM answers them one after another, so nothing else runs
+  // between them.
   const auto is_delete = [&](std::size_t i) {
     return i < config_.timeline.size() && config_.timeline[i].operation.kind == OperationKind::kDelete &&
            config_.timeline[i].at == t.at;
   };
-  const bool more_deletions_follow = is_delete(index) && is_delete(index + 1);
+  const bool more_deletions_follow =
+      is_delete(index) && is_delete(index + 1) &&
+      arm_->effect_follows(static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index + 1));
   if (more_deletions_follow) directory_.begin_deletions();
   Result<EntityRef> done = apply(directory_, t.operation, engine_.now());
   if (!more_deletions_follow) directory_.end_deletions();
-  timeline_log_.push_back(
-      TimelineRecord{engine_.now(), describe(t.operation), done.ok(), done ? "" : done.error().message});
+  timeline_log_.push_back(TimelineRecord{engine_.now(), describe(t.operation), done.ok(),
+                                         done ? "" : done.error().message, t.at,
+                                         arm_->throttles(static_cast<std::uint32_t>(index))});
   announce_entities();
   TraceEvent e;
   e.kind = EventKind::kOperation;
-  e.time = e.begin = engine_.now();
+  e.time = engine_.now();
+  e.begin = t.at;  // issued; the same as time unless ARM delayed it
   e.count = static_cast<std::uint32_t>(index);
   e.status = done.ok() ? 1 : 0;
   if (done) {
@@ -133,6 +150,20 @@ void Simulation::apply_timeline(std::size_t index) {
   }
   recorder_.emit(e);
   token_path_->on_directory_changed();
+}
+
+void Simulation::arm_failed(std::size_t index) {
+  const TimedOperation& t = config_.timeline[index];
+  timeline_log_.push_back(TimelineRecord{engine_.now(), describe(t.operation), false,
+                                         "ARM outage: the operation failed (503)", t.at,
+                                         arm_->throttles(static_cast<std::uint32_t>(index))});
+  TraceEvent e;
+  e.kind = EventKind::kOperation;
+  e.time = engine_.now();
+  e.begin = t.at;
+  e.count = static_cast<std::uint32_t>(index);
+  e.status = 0;
+  recorder_.emit(e);
 }
 
 std::uint16_t Simulation::plain_station(std::size_t stage) const {
@@ -151,6 +182,7 @@ RunInfo Simulation::describe_run() const {
   }
   for (const TimedOperation& t : config_.timeline) run.operations.push_back(describe(t.operation));
   for (const FaultConfig& f : config_.token_path.faults) run.faults.push_back(describe(f));
+  for (std::string& f : arm_->describe_outages()) run.faults.push_back(std::move(f));
   run.audiences = token_path_->audiences();
   return run;
 }
@@ -226,6 +258,7 @@ const TokenPathStatistics& Simulation::token_statistics() const noexcept { retur
 const std::vector<AccessPair>& Simulation::access_pairs() const noexcept { return token_path_->access_pairs(); }
 std::size_t Simulation::aad_region_count() const noexcept { return token_path_->aad_region_count(); }
 const Station& Simulation::aad_region(std::size_t index) const { return token_path_->aad_region(index); }
+const ArmStatistics& Simulation::arm_statistics() const noexcept { return arm_->statistics(); }
 
 void Simulation::stop_when(const volatile std::sig_atomic_t* flag) noexcept { engine_.stop_when(flag); }
 

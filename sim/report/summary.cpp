@@ -344,12 +344,25 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const E
                    {"certificate_rolls", tp.certificate_rolls},
                    {"certificate_roll_failures", tp.certificate_roll_failures},
                    {"certificates_expired", tp.certificates_expired}};
+  // ARM: the timeline's operations between issue and effect (docs/model.md, "ARM").
+  const ArmStatistics& arm = simulation.arm_statistics();
+  j["arm"] = Json{{"operations", arm.operations},
+                  {"effects", arm.effects},
+                  {"failed", arm.failed},
+                  {"in_flight", arm.operations - arm.effects - arm.failed},
+                  {"throttled", arm.throttled},
+                  {"throttled_operations", arm.throttled_operations},
+                  {"throttle_delay_s", to_seconds(arm.throttle_delay)},
+                  {"held_by_outages", arm.held_by_outages},
+                  {"delay_ms", latency_ms(arm.delay)}};
   j["access"] = access_json(simulation.access_pairs(), simulation.directory());
   j["directory"] = directory_json(simulation.directory(), now);
   Json timeline = Json::array();
   for (const TimelineRecord& t : simulation.timeline()) {
     Json tj{{"at_s", to_seconds(t.at)}, {"operation", t.operation}, {"applied", t.applied}};
     if (!t.applied) tj["error"] = t.error;
+    tj["issued_s"] = to_seconds(t.issued);  // at_s is when it took effect, after ARM
+    if (t.throttled > 0) tj["throttled"] = t.throttled;
     timeline.push_back(tj);
   }
   j["timeline"] = timeline;

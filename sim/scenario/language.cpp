@@ -35,6 +35,7 @@ const std::vector<TokenService> kTokenServices = {
     {"app_service", Section::kAppService},
     {"arc_himds", Section::kArcHimds},
     {"workload_identity", Section::kWorkloadIdentity},
+    {"arm", Section::kArm},
 };
 
 struct DistributionRow {
@@ -71,6 +72,11 @@ std::vector<SectionSpec> build_sections() {
                                                  "key_read"}},
       {Section::kWorkloadIdentity, "service_workload_identity", {"service_account_token_lifetime",
                                                                  "kubelet_refresh", "latency"}},
+      {Section::kArm, "service_arm", {"latency", "limits"}},
+      {Section::kArmLimits, "arm_limits", {"window", "identity_creations_per_subscription_region",
+                                           "identity_creations_per_tenant_region",
+                                           "assignments_per_subscription_region",
+                                           "assignments_per_tenant_region", "assignments"}},
       {Section::kAadRegion, "aad_region", {"name", "resources"}},
       {Section::kWorkload, "workload", {"name", "stage", "rate", "arrivals", "start", "stop", "profile", "bursts"}},
       {Section::kCallWorkload, "call_workload", {"name", "from", "target", "audience", "action", "identity", "client",
@@ -128,9 +134,10 @@ std::vector<ChoiceSpec> build_choices() {
       {Choice::kArrivalProcess, "arrival_process", {"poisson", "constant"}},
       {Choice::kIdentityKind, "identity_kind", {"user_assigned", "service_principal"}},
       {Choice::kIdentitySelector, "identity_selector", {"client_id", "object_id", "principal_id", "mi_res_id"}},
-      {Choice::kOutageService, "outage_service", {"aad", "imds", "mirp"}},
+      {Choice::kOutageService, "outage_service", {"aad", "imds", "mirp", "arm"}},
       {Choice::kOutageMode, "outage_mode", {"errors", "timeouts"}},
       {Choice::kDegradeService, "degrade_service", {"aad"}},
+      {Choice::kArmAssignments, "arm_assignments", {"role_assignments", "identity_attachments"}},
   };
 }
 // clang-format on

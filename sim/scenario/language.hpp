@@ -33,6 +33,8 @@ enum class Section : std::uint8_t {
   kAppService,         // services: IDENTITY_ENDPOINT on App Service, Functions, Container Apps
   kArcHimds,           // services: Azure Arc's HIMDS
   kWorkloadIdentity,   // services: AKS workload identity
+  kArm,                // services: ARM between the timeline's operations and their effect
+  kArmLimits,          // arm's `limits:` (rate limits on identity creations and role assignments)
   kAadRegion,          // an entry of aad's `regions:` given as a mapping (`{name: eu, resources: [web]}`)
   kWorkload,           // requests straight into a stage (`stage:`)
   kCallWorkload,       // application calls from resources to a target (`from:`)
@@ -94,8 +96,9 @@ enum class Choice : std::uint8_t {
   kOutageService,     // the timeline's `outage: {service: ...}`
   kOutageMode,        // the timeline's `outage: {mode: ...}`
   kDegradeService,    // the timeline's `degrade: {service: ...}`
+  kArmAssignments,    // arm `limits: {assignments: ...}`: what the assignment limits count
 };
-inline constexpr std::size_t kChoiceCount = static_cast<std::size_t>(Choice::kDegradeService) + 1;
+inline constexpr std::size_t kChoiceCount = static_cast<std::size_t>(Choice::kArmAssignments) + 1;
 
 struct ChoiceSpec {
   Choice choice;

@@ -239,6 +239,7 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
       scenario::read_topology_and_timeline(doc, top.get("topology"), top.get("timeline"), sim.duration, budget);
   const scenario::EstateNames estate_names = scenario::estate_names(estate.topology, estate.timeline, estate.templates);
   sim.token_path.faults = std::move(estate.faults);
+  sim.token_path.arm.outages = std::move(estate.arm_outages);
 
   if (top.has("services")) {
     const YAML::Node services = top.get("services");

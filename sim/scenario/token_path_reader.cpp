@@ -1,6 +1,7 @@
 // The token path's keys (docs/scenarios.md, "The token path").
 #include "token_path_reader.hpp"
 
+#include "arm_reader.hpp"
 #include "distribution_spec.hpp"
 #include "language.hpp"
 #include "misim/resource_type.hpp"
@@ -237,6 +238,7 @@ void read_token_service(const Document& doc, const std::string& name, const YAML
   }
   if (name == "arc_himds") read_arc_himds(doc, node, config.hosts.arc_himds);
   if (name == "workload_identity") read_workload_identity(doc, node, config.hosts.workload_identity);
+  if (name == "arm") read_arm(doc, node, config.arm);
 }
 
 EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,

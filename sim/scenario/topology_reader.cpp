@@ -437,7 +437,7 @@ class Reader {
   }
 
   /// The timeline's faults (docs/scenarios.md, "Faults"):
-  ///   outage: {service: aad|imds|mirp, region: eu, resource: web-3, mode: errors|timeouts, for: 30m}
+  ///   outage: {service: aad|imds|mirp|arm, region: eu, resource: web-3, mode: errors|timeouts, for: 30m}
   ///   degrade: {service: aad, region: eu, latency_factor: 4, error_rate: 5%, for: 30m}
   ///   update: {resource: web, for: 70s}
   ///   cert_roll_failure: {identity: app-id, for: 100d}
@@ -449,6 +449,10 @@ class Reader {
     if (action == "outage") {
       const MapReader m(doc_, v, w, keys(Section::kOutage));
       const std::string service = doc_.choice(m.require("service"), w + " 'service'", words(Choice::kOutageService));
+      if (service == "arm") {
+        read_arm_outage(m, w, at, duration);
+        return;
+      }
       f.kind = service == "aad"    ? FaultConfig::Kind::kAadOutage
                : service == "imds" ? FaultConfig::Kind::kEndpointOutage
                                    : FaultConfig::Kind::kMirpOutage;
@@ -495,6 +499,19 @@ class Reader {
     }
     out_.fault_region_places.push_back(f.region.empty() ? SourcePlace{} : doc_.place(v["region"]));
     out_.faults.push_back(std::move(f));
+  }
+
+  /// `outage: {service: arm, for: 30m, mode: errors|timeouts}`: ARM is one service for the whole
+  /// estate, so it takes no region or resource.
+  void read_arm_outage(const MapReader& m, const std::string& w, SimTime at, SimTime duration) {
+    for (const char* key : {"region", "resource"}) {
+      if (m.has(key)) doc_.fail(m.get(key), w + " '" + key + "': an ARM outage is for the whole estate; give none");
+    }
+    ArmOutage o;
+    o.start = at;
+    if (m.has("mode")) o.timeouts = doc_.choice(m.get("mode"), w + " 'mode'", words(Choice::kOutageMode)) == "timeouts";
+    o.end = window_end(m, w, at, duration);
+    out_.arm_outages.push_back(o);
   }
 
   /// The end of a fault window from its `for:`, cut at the end of the run.

@@ -19,6 +19,7 @@ struct TopologyReading {
   std::vector<TimedOperation> timeline;  // sorted by time, stable
   std::vector<FaultConfig> faults;
   std::vector<SourcePlace> fault_region_places;  // per fault: where its `region` is written, if it is
+  std::vector<ArmOutage> arm_outages;            // `outage: {service: arm}`, kept apart from the token path's faults
   /// Template name -> instance names.
   std::map<std::string, std::vector<std::string>, std::less<>> templates;
   /// Where each part was written, for check_estate's errors.
