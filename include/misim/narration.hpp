@@ -49,7 +49,10 @@ struct Narration {
 
 /// Replays the scenario's topology and timeline on a directory of its own (impact before each
 /// operation, then the operation), and runs the simulation when the scenario has stages or
-/// workloads, for what they measured. Errors: a focus that names nothing in the scenario.
+/// workloads, for what they measured. When ARM can delay or fail an operation (an ARM outage, a
+/// latency, more operations than a rate limit), the simulation runs first, and each operation is
+/// told at its effect, with what ARM did to it: its issue time, its 429s, a failure (503) or a wait
+/// in an outage. Errors: a focus that names nothing in the scenario.
 [[nodiscard]] Result<Narration> narrate(const Scenario& scenario, const NarrationOptions& options = {});
 
 }  // namespace misim

@@ -44,8 +44,10 @@ bool parse_trace_level(std::string_view text, TraceLevel& level) noexcept;
 
 enum class EventKind : std::uint8_t {
   // --- lifecycle ---
-  /// A timeline operation ran. count: its index in RunInfo::operations; status: 1 applied, 0 refused;
-  /// entity/entity_kind: what it created, changed or deleted (kNoEntity when refused).
+  /// A timeline operation ran. count: its index in RunInfo::operations; status: 1 applied, 0 refused
+  /// (or failed at ARM); entity/entity_kind: what it created, changed or deleted (kNoEntity when
+  /// refused); begin: when the timeline issued it; time: when it took effect (or failed), equal to
+  /// begin unless ARM delayed it (latency, 429s, an outage: docs/model.md, "ARM").
   kOperation = 1,
   /// A fault window began (status 1) or ended (status 0). count: index in RunInfo::faults;
   /// station: the station it hits.

@@ -4,7 +4,8 @@
 // impact must be computed on the directory exactly as it stands before that operation, also
 // between operations at the same time, where a Simulation advanced in steps cannot stop
 // (narration_timeline.cpp tells the operations). The Simulation runs once, afterwards, only when
-// there are stages to report on.
+// there are stages to report on; or first, when ARM can delay or fail an operation (docs/model.md,
+// "ARM"): then the operations are replayed at the effect times the run measured, in its order.
 #include "misim/narration.hpp"
 
 #include <algorithm>
@@ -54,6 +55,14 @@ class Narrator {
     tell_estate_details();
     tell_stages_and_workloads();
     tell_calls_and_faults();
+    tell_arm_outages();
+    if (arm_can_delay()) {
+      // ARM decides when each operation takes effect: the run comes first, then the timeline is
+      // told at the effect times it measured.
+      if (simulation_ == nullptr) simulation_ = std::make_unique<Simulation>(s_.simulation);
+      run_simulation();
+    }
+    tell_arm();
     tell_timeline();
     tell_end();
     if (!focus_found()) {
@@ -329,7 +338,15 @@ class Narrator {
   // ---- the timeline --------------------------------------------------------------------------
 
   void tell_timeline() {
-    const std::vector<TimedOperation>& timeline = s_.simulation.timeline;
+    // With ARM in the run, each operation at its effect time, in the order the run applied them;
+    // those ARM failed change nothing and are told by tell_arm.
+    std::vector<TimedOperation> effective;
+    if (arm_ran_) {
+      for (const OperationEffect& e : effects_) {
+        if (!e.failed_at_arm) effective.push_back({e.time, s_.simulation.timeline[e.index].operation});
+      }
+    }
+    const std::vector<TimedOperation>& timeline = arm_ran_ ? effective : s_.simulation.timeline;
     for (std::size_t i = 0; i < timeline.size();) {
       std::size_t end = i;
       while (end < timeline.size() && timeline[end].at == timeline[i].at) ++end;
@@ -339,6 +356,169 @@ class Narrator {
       }
       i = end;
     }
+  }
+
+  /// What ARM did to each operation that ended in the run, in the order the run applied them.
+  struct OperationEffect {
+    std::size_t index = 0;  // in the timeline
+    SimTime time = 0;       // its effect, or its failure at ARM
+    std::uint32_t throttled = 0;
+    bool failed_at_arm = false;
+  };
+  /// How tell_arm groups the operations ARM did something to.
+  enum Fate : int { kDelayed, kHeld, kFailed, kUnfinished };
+
+  // ---- ARM -----------------------------------------------------------------------------------
+
+  /// Whether ARM can make an operation take effect later than it was issued, or fail it: an
+  /// outage, a latency other than the default 0, or more operations than its smallest limit.
+  [[nodiscard]] bool arm_can_delay() const {
+    const ArmConfig& arm = s_.simulation.token_path.arm;
+    if (s_.simulation.timeline.empty()) return false;
+    if (!arm.outages.empty()) return true;
+    if (arm.latency.kind() != DistributionKind::kConstant || arm.latency.mean() != 0.0) return true;
+    std::uint32_t smallest = 0;
+    for (const std::uint32_t limit :
+         {arm.limits.identity_creations_per_subscription_region, arm.limits.identity_creations_per_tenant_region,
+          arm.limits.assignments_per_subscription_region, arm.limits.assignments_per_tenant_region}) {
+      if (limit > 0 && (smallest == 0 || limit < smallest)) smallest = limit;
+    }
+    return smallest > 0 && s_.simulation.timeline.size() > smallest;
+  }
+
+  [[nodiscard]] bool concerns_arm(const TimedOperation& t) const {
+    return focus_.matches("arm") || focus_.matches(t.operation.subject) || focus_.matches(t.operation.target);
+  }
+
+  /// "ARM goes down until ...", and "ARM is back." when it is back before the end.
+  void tell_arm_outages() {
+    if (!focus_.matches("arm")) return;
+    for (const ArmOutage& o : s_.simulation.token_path.arm.outages) {
+      const std::string until = format_clock(o.end);
+      if (o.timeouts) {
+        say(o.start, "ARM goes silent until " + until +
+                         ": operations issued to it get no answer; their issuers keep retrying, so they are "
+                         "held and take effect when ARM is back.");
+      } else {
+        say(o.start, "ARM goes down until " + until +
+                         ": operations issued to it (or retried) meanwhile fail with 503 and change nothing.");
+      }
+      if (o.end < s_.simulation.duration) say(o.end, "ARM is back.");
+    }
+  }
+
+  /// The silent ARM outage an operation issued at `at` met, if any.
+  [[nodiscard]] const ArmOutage* silent_outage_at(SimTime at) const {
+    for (const ArmOutage& o : s_.simulation.token_path.arm.outages) {
+      if (o.timeouts && o.start <= at && at < o.end) return &o;
+    }
+    return nullptr;
+  }
+
+  /// What ARM did to the operations it delayed, held, failed or had not answered by the end, told
+  /// per issue time: when they were issued, their 429s, when they took effect.
+  void tell_arm() {
+    if (!arm_ran_) return;
+    Grouping<std::pair<SimTime, int>, const OperationEffect*> by_fate;
+    std::vector<bool> ended(s_.simulation.timeline.size(), false);
+    for (const OperationEffect& e : effects_) {
+      ended[e.index] = true;
+      const TimedOperation& t = s_.simulation.timeline[e.index];
+      if (!concerns_arm(t)) continue;
+      if (e.failed_at_arm) {
+        by_fate.add({t.at, kFailed}, &e);
+      } else if (silent_outage_at(t.at) != nullptr && e.time > t.at) {
+        by_fate.add({t.at, kHeld}, &e);
+      } else if (e.time > t.at || e.throttled > 0) {
+        by_fate.add({t.at, kDelayed}, &e);
+      }
+    }
+    std::vector<OperationEffect> unfinished;
+    for (std::size_t i = 0; i < ended.size(); ++i) {
+      if (!ended[i] && concerns_arm(s_.simulation.timeline[i])) unfinished.push_back({i, kForever, 0, false});
+    }
+    for (const OperationEffect& e : unfinished) by_fate.add({s_.simulation.timeline[e.index].at, kUnfinished}, &e);
+    for (const auto& [key, items] : by_fate.groups()) tell_arm_fate(key.first, key.second, items);
+  }
+
+  void tell_arm_fate(SimTime issued, int fate, const std::vector<const OperationEffect*>& items) {
+    const std::vector<TimedOperation>& timeline = s_.simulation.timeline;
+    const bool one = items.size() == 1;
+    std::vector<std::string> names;
+    SimTime first = kForever;
+    SimTime last = 0;
+    std::uint64_t answers = 0;
+    std::size_t throttled = 0;
+    for (const OperationEffect* e : items) {
+      names.push_back(timeline[e->index].operation.subject);
+      first = std::min(first, e->time);
+      last = std::max(last, e->time);
+      answers += e->throttled;
+      if (e->throttled > 0) ++throttled;
+    }
+    const std::string some = names.size() > 3
+                                 ? listed(names, "operations")
+                                 : std::to_string(names.size()) + " operations (" + listed(names, "operations") + ")";
+    const std::string what = one ? describe(timeline[items.front()->index].operation) : some;
+    const std::string when = (one ? " (issued at " : " issued at ") + format_clock(issued) + (one ? ")" : "");
+    const std::string took = one ? "it took effect at " + format_clock(first) + ", " + format_duration(first - issued) +
+                                       " after it was issued"
+                             : first == last ? "took effect at " + format_clock(first)
+                                             : "took effect from " + format_clock(first) + " to " + format_clock(last);
+    const std::string times = answers == 1 ? "once" : std::to_string(answers) + " times";
+    const std::string tally =
+        answers == 0 ? (one ? "" : "they ")
+        : one        ? "ARM answered it 429 (Retry-After) " + times + "; "
+                     : (throttled == items.size() ? "they got " : std::to_string(throttled) + " of them got ") +
+                    counted(answers, "answer", "answers") + " 429 (Retry-After), and they ";
+    switch (static_cast<Fate>(fate)) {
+      case kFailed:
+        say(first, one ? "ARM outage: the operation failed (503): " + what + when + " changed nothing."
+                       : "ARM outage: the operation failed (503) for each of " + what + ": they changed nothing.");
+        break;
+      case kHeld: {
+        const ArmOutage* o = silent_outage_at(issued);
+        say(first, "ARM outage: " + what + when + (one ? " was" : " were") + " held, ARM answering nothing until " +
+                       format_clock(o->end) + "; " + tally + took + ".");
+        break;
+      }
+      case kDelayed:
+        say(first,
+            (answers == 0 ? "ARM's latency delayed " : "ARM delayed ") + what + when + ": " + tally + took + ".");
+        break;
+      case kUnfinished:
+        say(s_.simulation.duration, what + when +
+                                        " had not taken effect when the run ended: " + (one ? "it was" : "they were") +
+                                        " still with ARM (throttled, held by an outage or within its latency).");
+        break;
+    }
+  }
+
+  /// Runs the Simulation once, with the sinks the narration reads.
+  void run_simulation() {
+    if (ran_) return;
+    ran_ = true;
+    run_events_.certificates = certificates_asked();
+    simulation_->attach(run_events_, TraceLevel::kLifecycle);
+    simulation_->run();
+    // The run's operation log and its kOperation events come in the same order, one for one; an
+    // operation ARM failed is logged with Simulation::arm_failed's "ARM outage: ..." error.
+    const std::vector<TimelineRecord>& log = simulation_->timeline();
+    if (log.size() != run_events_.operations.size()) return;
+    for (std::size_t k = 0; k < log.size(); ++k) {
+      const RunEvents::Operation& op = run_events_.operations[k];
+      effects_.push_back(
+          {op.index, op.time, log[k].throttled, !log[k].applied && log[k].error.rfind("ARM outage", 0) == 0});
+    }
+    arm_ran_ = arm_can_delay();
+  }
+
+  [[nodiscard]] bool certificates_asked() const {
+    const auto& faults = s_.simulation.token_path.faults;
+    return std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) {
+      return (f.kind == FaultConfig::Kind::kCertificateRollFailure || f.kind == FaultConfig::Kind::kMirpOutage) &&
+             concerns(f);
+    });
   }
 
   // ---- the end -------------------------------------------------------------------------------
@@ -354,17 +534,11 @@ class Narrator {
     const bool calls_asked =
         std::any_of(calls.begin(), calls.end(), [&](const CallWorkloadConfig& w) { return in_focus(w); });
     // Certificates whose rolls fail: when they expire and when a roll renews them, as the run shows.
-    const auto& faults = sim.token_path.faults;
-    const bool certificates_asked = std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) {
-      return (f.kind == FaultConfig::Kind::kCertificateRollFailure || f.kind == FaultConfig::Kind::kMirpOutage) &&
-             concerns(f);
-    });
+    const bool certificates = certificates_asked();
     // Without any of these, the run would only be for statistics nobody asked for.
-    if (simulation_ == nullptr || !(stages || calls_asked || certificates_asked)) return;
-    CertificateEvents certificates;
-    if (certificates_asked) simulation_->attach(certificates, TraceLevel::kLifecycle);
-    simulation_->run();
-    if (certificates_asked) tell_certificates(certificates);
+    if (simulation_ == nullptr || !(stages || calls_asked || certificates)) return;
+    run_simulation();
+    if (certificates) tell_certificates(run_events_);
     for (const StageView& stage : stages_) {
       if (told(stage, true)) say(simulation_->now(), stage_sentence(stage, simulation_->now()));
     }
@@ -526,11 +700,19 @@ class Narrator {
     return out + ".";
   }
 
-  /// The certificate events of a run: expiries, failed rolls and rolls.
-  struct CertificateEvents : EventSink {
+  /// The events of a run the narration reads: the operations' effects, and (when `certificates`)
+  /// the certificate events: expiries, failed rolls and rolls.
+  struct RunEvents : EventSink {
     void on_event(const TraceEvent& e) override {
-      if (e.kind == EventKind::kCertificate) list.push_back({e.time, e.identity, e.status});
+      if (e.kind == EventKind::kOperation) operations.push_back({e.count, e.time});
+      if (certificates && e.kind == EventKind::kCertificate) list.push_back({e.time, e.identity, e.status});
     }
+    struct Operation {
+      std::uint32_t index;  // in the timeline
+      SimTime time;         // its effect, or its failure at ARM
+    };
+    std::vector<Operation> operations;
+    bool certificates = false;
     struct Event {
       SimTime time;
       std::uint32_t identity;
@@ -540,9 +722,9 @@ class Narrator {
   };
 
   /// Each certificate that expired, and each roll that succeeded after failures.
-  void tell_certificates(const CertificateEvents& events) {
+  void tell_certificates(const RunEvents& events) {
     std::map<std::uint32_t, std::pair<SimTime, std::uint64_t>> failing;  // identity: first failure, count
-    for (const CertificateEvents::Event& e : events.list) {
+    for (const RunEvents::Event& e : events.list) {
       const std::string name(simulation_->directory().name(IdentityId(e.identity)));
       if (!focus_.matches(name) && !focus_.matches("mirp")) continue;
       if (e.status == 3) {
@@ -644,7 +826,8 @@ class Narrator {
     }
     const auto& faults = s_.simulation.token_path.faults;
     return std::any_of(stages_.begin(), stages_.end(), [&](const StageView& st) { return in_focus(st); }) ||
-           std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) { return concerns(f); });
+           std::any_of(faults.begin(), faults.end(), [&](const FaultConfig& f) { return concerns(f); }) ||
+           (focus_.name() == "arm" && arm_can_delay());
   }
 
   const Scenario& s_;
@@ -655,6 +838,11 @@ class Narrator {
   /// Built at the start for the stations' settings; run at the end for their statistics.
   std::unique_ptr<Simulation> simulation_;
   std::vector<StageView> stages_;
+  RunEvents run_events_;
+  std::vector<OperationEffect> effects_;
+  bool ran_ = false;
+  /// The run came before the timeline was told, which is then told at the effect times.
+  bool arm_ran_ = false;
 };
 
 }  // namespace

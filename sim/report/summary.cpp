@@ -1,13 +1,18 @@
 // summary.json: built as an ordered JSON document so keys come out in a fixed, readable order.
 #include "misim/summary.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "misim/confidence.hpp"
 #include "misim/fingerprint.hpp"
+#include "misim/token_endpoint_name.hpp"
 #include "misim/version.hpp"
 
 namespace misim {
@@ -86,6 +91,32 @@ Json endpoint_json(const EndpointStatistics& e, SimTime now) {
   j["wait_ms"] = latency_ms(Histogram{});
   j["sojourn_ms"] = latency_ms(e.latency);
   return j;
+}
+
+/// What the endpoint stage stands for (docs/model.md, "Other hosts' token endpoints"): the endpoint
+/// kind the calling hosts ask and its name, "mixed" and the names joined when they ask several.
+void name_endpoint(const Simulation& sim, Json& stage) {
+  const Directory& d = sim.directory();
+  std::vector<std::pair<TokenEndpoint, std::string_view>> kinds;  // endpoint and host type, first seen
+  // The hosts that made calls: their types say which endpoint they asked.
+  for (const AccessPair& p : sim.access_pairs()) {
+    const ResourceTypeInfo& type = d.type_of(p.resource);
+    if (type.endpoint == TokenEndpoint::kNone) continue;
+    const std::string_view words = token_endpoint_name(type.endpoint, type.name);
+    if (std::none_of(kinds.begin(), kinds.end(),
+                     [&](const auto& k) { return token_endpoint_name(k.first, k.second) == words; })) {
+      kinds.emplace_back(type.endpoint, type.name);
+    }
+  }
+  if (kinds.empty()) return;
+  const bool one = std::all_of(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kinds[0].first; });
+  stage["kind"] = one ? std::string(to_string(kinds[0].first)) : std::string("mixed");
+  std::string words;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    words += (i == 0 ? "" : i + 1 == kinds.size() ? " and " : ", ");
+    words += token_endpoint_name(kinds[i].first, kinds[i].second);
+  }
+  stage["name"] = words;
 }
 
 bool aad_used(const Simulation& sim) {
@@ -244,18 +275,20 @@ Json directory_json(const Directory& dir, SimTime now) {
   return j;
 }
 
+/// The value at a dotted path. A key may itself contain dots (the AAD regions' stages are
+/// `stages["aad.westeurope"]`), so where the shortest key leads nowhere, longer ones are tried:
+/// `stages.aad.westeurope.wait_ms.p99` reaches that region's p99 although `stages.aad` exists too.
 const Json* find_path(const Json& root, std::string_view path) {
-  const Json* node = &root;
-  while (!path.empty()) {
-    const std::size_t dot = path.find('.');
-    const std::string key(path.substr(0, dot));
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(key);
-    if (it == node->end()) return nullptr;
-    node = &*it;
-    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  if (path.empty()) return &root;
+  if (!root.is_object()) return nullptr;
+  for (std::size_t dot = path.find('.');; dot = path.find('.', dot + 1)) {
+    auto it = root.find(std::string(path.substr(0, dot)));
+    if (it != root.end()) {
+      if (dot == std::string_view::npos) return &*it;
+      if (const Json* found = find_path(*it, path.substr(dot + 1))) return found;
+    }
+    if (dot == std::string_view::npos) return nullptr;
   }
-  return node;
 }
 
 }  // namespace
@@ -288,7 +321,10 @@ Summary::Summary(const Scenario& scenario, const Simulation& simulation, const E
   Json stages = Json::object();
   Histogram all_latency;
   const TokenPathStatistics& tp = simulation.token_statistics();
-  if (tp.requests > 0) stages["imds"] = endpoint_json(tp.endpoint, now);
+  if (tp.requests > 0) {
+    stages["imds"] = endpoint_json(tp.endpoint, now);  // the key for every host's endpoint
+    name_endpoint(simulation, stages["imds"]);
+  }
   if (simulation.aad_region_count() > 0 && aad_used(simulation)) {
     stages["aad"] = aad_json(simulation, now);
     for (std::size_t r = 0; r < simulation.aad_region_count(); ++r) {

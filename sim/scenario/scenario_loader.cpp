@@ -159,19 +159,22 @@ MetricExpectation read_expectation(const Document& doc, const YAML::Node& node, 
 }
 
 /// Adds what the run schedules and queues to the estimate: the pending events of workloads,
-/// calling resources, identities (certificate rolls) and the timeline, and the requests that pile
-/// up in a stage with an unlimited queue when more arrive than its servers can take.
+/// calling resources, identities (certificate rolls), the timeline and the fault windows (ARM's
+/// outages included: a start and an end each), and the requests that pile up in a stage with an
+/// unlimited queue when more arrive than its servers can take. An operation ARM throttles or holds
+/// keeps one event at a time (its retry or its effect), so the timeline's size bounds ARM's events.
 void estimate_run(const Document& doc, const SimulationConfig& sim, std::size_t timeline_operations,
                   const std::vector<SourcePlace>& workload_places, scenario::ResourceBudget& budget) {
   using scenario::Cost;
   const ResourceEstimate& e = budget.estimate();
   const SourcePlace top{doc.file(), 1, 1};
-  budget.add(Cost::kPendingEvent,
-             scenario::saturating_add(
-                 scenario::saturating_add(sim.workloads.size(), scenario::saturating_mul(2, e.calling_resources)),
-                 scenario::saturating_add(
-                     e.identities, scenario::saturating_add(timeline_operations, 2 * sim.token_path.faults.size()))),
-             top, "the events the run keeps scheduled");
+  const std::size_t fault_windows = sim.token_path.faults.size() + sim.token_path.arm.outages.size();
+  budget.add(
+      Cost::kPendingEvent,
+      scenario::saturating_add(
+          scenario::saturating_add(sim.workloads.size(), scenario::saturating_mul(2, e.calling_resources)),
+          scenario::saturating_add(e.identities, scenario::saturating_add(timeline_operations, 2 * fault_windows))),
+      top, "the events the run keeps scheduled");
   for (std::size_t st = 0; st < sim.stages.size(); ++st) {
     const StationConfig& station = sim.stages[st].station;
     const double mean_service_s = station.service.mean() / 1e9;

@@ -1,6 +1,7 @@
 // Mermaid sequence diagrams of token requests (misim/sequence_diagram.hpp). The participants are
 // the roles of docs/model.md's token path: the application's client SDK on its host, the host's
-// token endpoint (IMDS), the AAD region that served it, and the target the token is for.
+// token endpoint (IMDS, or what the host's type asks instead: token_endpoint_name.hpp), the AAD
+// region that served it, and the target the token is for.
 #include "misim/sequence_diagram.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "entity_names.hpp"
 #include "lifecycle_words.hpp"
+#include "misim/token_endpoint_name.hpp"
 #include "trace_rules.hpp"
 
 namespace misim {
@@ -202,8 +204,20 @@ std::string RequestSequence::State::diagram() const {
   const std::string target = mermaid_text(name_of(names, EntityKind::kResource, r.target));
   const std::string identity = mermaid_text(name_of(names, EntityKind::kIdentity, r.identity));
   std::string endpoint = "imds";
+  std::string endpoint_role = " (token endpoint)";
   if (!attempts.empty() && attempts.front().station < header.run.stations.size()) {
     endpoint = header.run.stations[attempts.front().station].name;
+  }
+  // The endpoint station stands for every host's endpoint: name it by what the host asks, but for
+  // IMDS, which is the station's own name.
+  static const ResourceTypeRegistry kTypes = ResourceTypeRegistry::with_builtins();
+  const std::string_view host_type = names.type(EntityKind::kResource, r.resource);
+  if (const std::optional<ResourceTypeId> type = kTypes.find(host_type)) {
+    const TokenEndpoint kind = kTypes.info(*type).endpoint;
+    if (kind != TokenEndpoint::kImds && kind != TokenEndpoint::kNone) {
+      endpoint = std::string(token_endpoint_name(kind, host_type));
+      endpoint_role.clear();  // the words say it
+    }
   }
   // The region that served it, or the only one there is.
   std::string aad = "AAD";
@@ -219,7 +233,7 @@ std::string RequestSequence::State::diagram() const {
                     mermaid_text(header.scenario) + "\n";
   out += "sequenceDiagram\n";
   out += "    participant App as App on " + host + " (client SDK)\n";
-  out += "    participant IMDS as " + mermaid_text(endpoint) + " (token endpoint)\n";
+  out += "    participant IMDS as " + mermaid_text(endpoint) + endpoint_role + "\n";
   out += "    participant AAD as " + mermaid_text(aad) + " (Entra ID)\n";
   out += "    participant Target as " + target + "\n";
   out += "    Note over App: ";

@@ -240,5 +240,73 @@ timeline:
   EXPECT_THAT(text, HasSubstr("2 VMs (web-0, web-1) were granted every call to vault"));
 }
 
+TEST(Narration, TellsAnOperationArmThrottledAtItsEffectWithItsIssueTimeAnd429s) {
+  // The 500th creation waits for room in ARM's window (80 per 20 s): it is told, and the VM
+  // created, at its effect two minutes later, not at its issue time.
+  Result<Narration> n = narrate(load("scenarios/capacity/arm-throttling.yaml"), {.focus = "scale-499"});
+  ASSERT_TRUE(n);
+  const std::string text = n->text();
+  EXPECT_THAT(text, HasSubstr("09:02:00.000 ARM delayed create vm 'scale-499' in 'rg' with a system-assigned identity "
+                              "(issued at 09:00:00.000): ARM answered it 429 (Retry-After) 6 times; it took effect at "
+                              "09:02:00.000, 2m after it was issued.\n"));
+  EXPECT_THAT(text, HasSubstr("09:02:00.000 VM scale-499 created in resource group rg"));
+  EXPECT_THAT(text, Not(HasSubstr("09:00:00.000 VM scale-499 created")));
+  EXPECT_THAT(text, HasSubstr("09:05:20.000 ARM delayed assign 'Key Vault Secrets User' to 'scale-499' at 'vault' "
+                              "(issued at 09:05:00.000): ARM answered it 429 (Retry-After) once;"));
+  // Told for everything, the throttled creations are one sentence for the 420 of them.
+  EXPECT_THAT(told(load("scenarios/capacity/arm-throttling.yaml")),
+              HasSubstr("09:00:20.000 ARM delayed 420 operations (scale-80 ... scale-499) issued at 09:00:00.000: they "
+                        "got 1320 answers 429 (Retry-After), and they took effect from 09:00:20.000 to "
+                        "09:02:00.000.\n"));
+}
+
+TEST(Narration, TellsAnArmOutageAndTheOperationsItFailedOrHeld) {
+  const std::string text = told(from_text(R"(
+name: arm-outage
+duration: 3h
+topology:
+  identities: [{name: id}]
+  resources:
+    - {name: web, type: vm, count: 2, user_assigned: [id]}
+    - {name: vault, type: key_vault}
+timeline:
+  - {at: 1h, outage: {service: arm, for: 30m, mode: errors}}
+  - {at: 70m, assign: {principal: id, role: Key Vault Secrets User, scope: vault}}
+  - {at: 2h, outage: {service: arm, for: 20m, mode: timeouts}}
+  - {at: 125m, delete: web}
+)"));
+  EXPECT_THAT(text, HasSubstr("01:00:00.000 ARM goes down until 01:30:00.000"));
+  EXPECT_THAT(text, HasSubstr("01:10:00.000 ARM outage: the operation failed (503): assign 'Key Vault Secrets User' "
+                              "to 'id' at 'vault' (issued at 01:10:00.000) changed nothing.\n"));
+  EXPECT_THAT(text, HasSubstr("01:30:00.000 ARM is back.\n"));
+  EXPECT_THAT(text, HasSubstr("02:00:00.000 ARM goes silent until 02:20:00.000"));
+  EXPECT_THAT(text, HasSubstr("02:20:00.000 ARM outage: 2 operations (web-0 and web-1) issued at 02:05:00.000 were "
+                              "held, ARM answering nothing until 02:20:00.000; they took effect at 02:20:00.000.\n"));
+  EXPECT_THAT(text, HasSubstr("02:20:00.000 2 VMs (web-0, web-1) deleted"));
+  EXPECT_THAT(text, Not(HasSubstr("02:05:00.000 2 VMs")));
+  // The failed assignment changed nothing: the estate ends without it.
+  EXPECT_THAT(text, Not(HasSubstr("role Key Vault Secrets User on vault assigned")));
+  EXPECT_THAT(text, HasSubstr("03:00:00.000 the estate at the end: 1 tenant, 1 subscription, 1 resource group, 1 key "
+                              "vault, 1 user-assigned identity and no role assignments.\n"));
+}
+
+TEST(Narration, TellsAnOperationArmHadNotAnsweredByTheEnd) {
+  const std::string text = told(from_text(R"(
+name: arm-late
+duration: 3h
+services:
+  arm: {latency: 1h}
+topology:
+  resources:
+    - {name: web, type: vm, count: 2}
+timeline:
+  - {at: 150m, delete: web-0}
+)"));
+  EXPECT_THAT(text, HasSubstr("03:00:00.000 delete 'web-0' (issued at 02:30:00.000) had not taken effect when the run "
+                              "ended: it was still with ARM"));
+  EXPECT_THAT(text, Not(HasSubstr("VM web-0 deleted")));
+  EXPECT_THAT(text, HasSubstr("the estate at the end: 1 tenant, 1 subscription, 1 resource group, 2 VMs"));
+}
+
 }  // namespace
 }  // namespace misim

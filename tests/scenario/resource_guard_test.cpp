@@ -116,6 +116,21 @@ TEST(ResourceGuard, ASmallScenarioIsWellUnderAnyLimit) {
   EXPECT_FALSE(load("name: x\nduration: 1h\n", 1 * kMiB).ok()) << "misim itself needs more than 1 MiB";
 }
 
+TEST(ResourceGuard, CountsTheEventsOfArmsOutageWindows) {
+  // Each ARM outage schedules its start and its end, as the other faults do; the operations ARM
+  // throttles or holds keep one event each, counted with the timeline.
+  const std::string base = "name: x\nduration: 10h\ntopology: {resources: [{name: vault, type: key_vault}]}\n";
+  Result<Scenario> without = load(base + "timeline:\n  - {at: 1h, delete: vault}\n", 64 * kMiB);
+  Result<Scenario> with = load(base +
+                                   "timeline:\n  - {at: 1h, delete: vault}\n"
+                                   "  - {at: 2h, outage: {service: arm, for: 10m}}\n"
+                                   "  - {at: 3h, outage: {service: arm, for: 10m, mode: timeouts}}\n",
+                               64 * kMiB);
+  ASSERT_TRUE(without.ok()) << without.error().to_string();
+  ASSERT_TRUE(with.ok()) << with.error().to_string();
+  EXPECT_EQ(with->estimate.pending_events, without->estimate.pending_events + 4);
+}
+
 TEST(ResourceGuard, TheDefaultLimitIsHalfTheMachinesMemoryOrLess) {
   EXPECT_GT(default_max_memory(), 256 * kMiB);
   EXPECT_LT(default_max_memory(), 1024 * kGiB * 1024);

@@ -1,6 +1,9 @@
 // misim trace sequence: a Mermaid diagram of one token request, read by streaming.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "misim/sequence_diagram.hpp"
 #include "synthetic_trace.hpp"
 
@@ -51,6 +54,28 @@ TEST(RequestSequence, DrawsARetriedRequestWithItsArrows) {
   }
   EXPECT_LT(d.find("attempt 1"), d.find("retries in"));
   EXPECT_LT(d.find("retries in"), d.find("attempt 2"));
+}
+
+TEST(RequestSequence, NamesTheTokenEndpointByWhatTheHostsTypeAsks) {
+  // The endpoint station is `imds` for every host; the participant says what the host really asks.
+  const std::pair<const char*, const char*> cases[] = {
+      {"vm", "    participant IMDS as imds (token endpoint)\n"},
+      {"app_service", "    participant IMDS as App Service identity endpoint (IDENTITY_ENDPOINT)\n"},
+      {"function_app", "    participant IMDS as Functions identity endpoint (IDENTITY_ENDPOINT)\n"},
+      {"container_app", "    participant IMDS as Container Apps identity endpoint (IDENTITY_ENDPOINT)\n"},
+      {"arc_server", "    participant IMDS as Arc HIMDS\n"},
+      {"aks_workload", "    participant IMDS as AKS workload identity (token exchange at AAD)\n"},
+  };
+  for (const auto& [type, participant] : cases) {
+    SyntheticTrace trace = SyntheticTrace::standard();
+    for (TraceEntity& e : trace.entities) {
+      if (e.kind == EntityKind::kResource && e.name == "web-0") e.type = type;
+    }
+    RequestSequence sequence(2);
+    ASSERT_TRUE(testing::feed(trace, sequence).ok());
+    const std::string d = sequence.mermaid();
+    EXPECT_NE(d.find(participant), std::string::npos) << type << ":\n" << d;
+  }
 }
 
 TEST(RequestSequence, DrawsAnEndpointCacheHitAndAGivenUpRequest) {
