@@ -185,6 +185,9 @@ class Directory {
   /// The ARM resource id: "/subscriptions/<id>/resourceGroups/<g>/providers/<type>/<name>".
   [[nodiscard]] std::string arm_id(EntityRef entity) const;
   [[nodiscard]] bool alive(EntityRef entity) const noexcept;
+  /// How many entities of this kind have been deleted so far: it changes whenever one is, so a
+  /// model holding copies of liveness knows when to refresh them.
+  [[nodiscard]] std::uint64_t deletions(EntityKind kind) const noexcept;
   [[nodiscard]] const Lifetime& lifetime(EntityRef entity) const noexcept;
   /// Ids issued for the kind, deleted entities included (valid ids are 0 .. count-1).
   [[nodiscard]] std::size_t count(EntityKind kind) const noexcept;

@@ -3,7 +3,7 @@
 //
 // An event is a small callable (at most kActionCapacity bytes of captures) stored in place: no
 // heap allocation per event once the engine's storage has grown to the run's peak. A handle
-// cancels a pending event in O(1) amortised; the dead heap entry is skipped when it reaches the
+// cancels a pending event in O(1) amortised; the dead queue entry is skipped when it reaches the
 // top, or dropped when dead entries come to outnumber live ones.
 //
 //   Engine engine;
@@ -11,7 +11,8 @@
 //   engine.cancel(h);                 // never runs
 //   engine.run_until(kHour);          // now() == kHour afterwards
 //
-// Why callbacks and not C++20 coroutines, and why a 4-ary heap: docs/architecture.md.
+// Why callbacks and not C++20 coroutines: docs/architecture.md; why a calendar queue and not a
+// heap: calendar_queue.hpp and docs/performance.md.
 #pragma once
 
 #include <cassert>
@@ -22,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "misim/calendar_queue.hpp"
+#include "misim/huge_pages.hpp"
 #include "misim/inplace_function.hpp"
 #include "misim/time.hpp"
 
@@ -61,15 +64,18 @@ class Engine {
 
   [[nodiscard]] SimTime now() const noexcept { return now_; }
 
-  /// Schedules `action` at absolute time `when` (not before now()).
+  /// Schedules `action` at absolute time `when` (not before now()). `touches`, when given, is the
+  /// memory the action reads first (the model object it works on): the loop starts loading its
+  /// first kTouchedBytes a few events before the action runs, so a model spread over gigabytes
+  /// costs fewer stalls. It never changes what runs or when.
   template <class F>
-  EventHandle schedule_at(SimTime when, F&& action) {
+  EventHandle schedule_at(SimTime when, F&& action, const void* touches = nullptr) {
     assert(when >= now_ && "cannot schedule an event in the past");
     if (when < now_) when = now_;
     const std::uint32_t slot = acquire_slot();
     Slot& s = slot_at(slot);
     s.emplace(std::forward<F>(action));
-    push_entry(Entry{when, next_sequence_++, slot, s.generation});
+    queue_.push(QueuedEvent{when, next_sequence_++, slot, s.generation, touches});
     ++live_events_;
     return EventHandle(slot, s.generation);
   }
@@ -107,12 +113,6 @@ class Engine {
   void reserve(std::size_t events);
 
  private:
-  struct Entry {
-    SimTime time;
-    std::uint64_t sequence;  // breaks ties: first scheduled, first run
-    std::uint32_t slot;
-    std::uint32_t generation;
-  };
   // A slot is its event's callable plus bookkeeping. Deriving (rather than holding an Action member)
   // lets the Itanium C++ ABI of g++ and clang place the two counters in the callable's tail
   // padding, so a slot is exactly one 64-byte cache line and, aligned, is read with one miss.
@@ -122,30 +122,27 @@ class Engine {
   };
   static_assert(sizeof(Slot) == 64, "a slot should fill exactly one cache line");
   // Slots live in fixed chunks so a reference stays valid while an action schedules more events.
-  static constexpr std::uint32_t kChunkBits = 12;
+  // A chunk is one 2 MiB huge page (huge_pages.hpp): events read slots all over the chunks.
+  static constexpr std::uint32_t kChunkBits = 15;
   static constexpr std::uint32_t kChunkSize = 1U << kChunkBits;
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
-  static constexpr std::size_t kArity = 4;
+  // How many events ahead of the running one the loop prefetches the slot of: a slot was last
+  // touched when its event was scheduled, often long ago, and a miss takes longer than one event.
+  static constexpr std::size_t kPrefetchAhead = 4;
 
-  static bool earlier(const Entry& a, const Entry& b) noexcept {
-    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
-  }
-  // The same order without branches: (time, sequence) as one unsigned 128-bit key. Times are never
-  // negative (the clock starts at 0 and nothing is scheduled in the past), so the order is kept.
-  __extension__ using Key = unsigned __int128;
-  static bool earlier_branch_free(const Entry& a, const Entry& b) noexcept {
-    const auto key = [](const Entry& e) {
-      return (static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64) | e.sequence;
-    };
-    return key(a) < key(b);
-  }
-  // Up to this many entries (768 KB) the heap is taken to be in cache, and pop_entry chooses among
-  // children without branches; beyond it, with branches (why: pop_entry in engine.cpp).
-  static constexpr std::size_t kBranchFreeHeapLimit = 32768;
+ public:
+  /// How much of an event's `touches` is prefetched: two cache lines.
+  static constexpr std::size_t kTouchedBytes = 128;
 
-  Slot& slot_at(std::uint32_t index) noexcept { return chunks_[index >> kChunkBits][index & (kChunkSize - 1)]; }
+ private:
+  struct ChunkRelease {
+    void operator()(Slot* chunk) const noexcept;
+  };
+  static_assert(sizeof(Slot) << kChunkBits == kHugePageBytes, "a chunk of slots should be one huge page");
+
+  Slot& slot_at(std::uint32_t index) noexcept { return chunks_[index >> kChunkBits].get()[index & (kChunkSize - 1)]; }
   const Slot& slot_at(std::uint32_t index) const noexcept {
-    return chunks_[index >> kChunkBits][index & (kChunkSize - 1)];
+    return chunks_[index >> kChunkBits].get()[index & (kChunkSize - 1)];
   }
   std::uint32_t acquire_slot() {
     if (free_head_ == kNoSlot) grow_slots();
@@ -159,28 +156,12 @@ class Engine {
   }
   void release_slot(std::uint32_t index) noexcept { release_slot(slot_at(index), index); }
   void grow_slots();
-  // Inline: it runs once per scheduled event, from the schedule_at template in the model's code.
-  void push_entry(const Entry& entry) {
-    heap_.push_back(entry);
-    Entry* const heap = heap_.data();
-    std::size_t hole = heap_.size() - 1;
-    while (hole > 0) {
-      const std::size_t parent = (hole - 1) / kArity;
-      if (!earlier(entry, heap[parent])) break;
-      heap[hole] = heap[parent];
-      hole = parent;
-    }
-    heap[hole] = entry;
-  }
-  void pop_entry() noexcept;
-  /// Removes the heap entries of cancelled events (cancel() calls it when they pile up).
+  /// Removes the queue entries of cancelled events (cancel() calls it when they pile up).
   void purge_cancelled() noexcept;
   static constexpr std::size_t kMinDeadToPurge = 1024;
-  template <bool BranchFree>
-  void sift_down(const Entry& last, std::size_t size) noexcept;
 
-  std::vector<Entry> heap_;  // 4-ary min-heap on (time, sequence)
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  CalendarQueue queue_;  // pending events by (time, sequence), cancelled ones included
+  std::vector<std::unique_ptr<Slot, ChunkRelease>> chunks_;
   std::uint32_t free_head_ = kNoSlot;
   SimTime now_ = 0;
   std::uint64_t next_sequence_ = 0;

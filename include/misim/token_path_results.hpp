@@ -27,7 +27,7 @@ enum class AccessOutcome : std::uint8_t {
 [[nodiscard]] std::string_view to_string(AccessOutcome outcome) noexcept;
 
 /// Every call of one resource to one target.
-struct AccessPair {
+struct alignas(64) AccessPair {  // one cache line: every call updates its pair
   ResourceId resource;
   ResourceId target;
   std::uint64_t granted = 0;
@@ -37,6 +37,8 @@ struct AccessPair {
   SimTime first_denied = kForever;
   SimTime last_denied = -1;
   AccessOutcome first_denial = AccessOutcome::kGranted;
+  /// The outcome of the latest call (meaningful once granted + denied > 0).
+  AccessOutcome last_outcome = AccessOutcome::kGranted;
 };
 
 /// A stage that is not a single station (the token endpoints of many hosts together).

@@ -55,6 +55,7 @@ void Directory::Impl::apply_cascade(Cascade& cascade, SimTime now) {
       life(e).deleted_at = now;
       names.release(meta_of(e).name);
       --live[k];
+      ++deleted[k];
     }
   }
   for (const std::uint32_t index : cascade.doomed[static_cast<std::size_t>(EntityKind::kIdentity)]) {

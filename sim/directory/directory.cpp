@@ -301,6 +301,9 @@ const Subscription& Directory::subscription(SubscriptionId id) const noexcept {
   return impl_->subscriptions[id.index()];
 }
 const ResourceGroup& Directory::resource_group(ResourceGroupId id) const noexcept { return impl_->groups[id.index()]; }
+std::uint64_t Directory::deletions(EntityKind kind) const noexcept {
+  return impl_->deleted[static_cast<std::size_t>(kind)];
+}
 const Resource& Directory::resource(ResourceId id) const noexcept { return impl_->resources[id.index()]; }
 const Identity& Directory::identity(IdentityId id) const noexcept { return impl_->identities[id.index()]; }
 const RoleAssignment& Directory::role_assignment(RoleAssignmentId id) const noexcept {

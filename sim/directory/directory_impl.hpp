@@ -90,7 +90,8 @@ struct Directory::Impl {
   std::vector<RoleAssignment> assignments;
   std::array<std::vector<directory_detail::EntityMeta>, kEntityKindCount> meta;
   std::array<std::size_t, kEntityKindCount> live{};
-  std::vector<directory_detail::TenantQuota> quotas;  // by tenant
+  std::array<std::uint64_t, kEntityKindCount> deleted{};  // ever, by kind
+  std::vector<directory_detail::TenantQuota> quotas;      // by tenant
   std::vector<FederatedCredential> credentials;
   std::unordered_map<std::uint32_t, std::vector<FederatedCredentialId>> credentials_by_identity;
   SimTime last_time = 0;

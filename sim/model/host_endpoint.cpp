@@ -141,8 +141,8 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
   }
   acq.identity = identity;
   if (!aks && cfg.caches_tokens) {
-    auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
-    if (it != endpoint_cache_.end() && it->second.expires - now > cfg.cache_margin) {
+    const CachedToken* cached = cached_token(slot.host, acq.identity, w.audience);
+    if (cached != nullptr && cached->expires - now > cfg.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;
       engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kOk, 0); });

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "misim/huge_pages.hpp"
 #include "station_events.hpp"
 
 namespace misim {
@@ -71,8 +72,12 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   for (const CallWorkloadConfig& c : config.calls) callers += c.from.size();
   p.slots_.reserve(callers);  // a fleet's millions of slots grow once, not by doubling
   p.pairs_.reserve(callers);
-  p.pair_state_.reserve(callers);
   p.pair_index_.reserve(callers);
+  p.hosts_.reserve(directory.count(EntityKind::kResource));
+  // Every call reads its slot and pair, every acquisition its host, at random (huge_pages.hpp).
+  advise_huge_pages(p.slots_.data(), p.slots_.capacity() * sizeof(Slot));
+  advise_huge_pages(p.pairs_.data(), p.pairs_.capacity() * sizeof(AccessPair));
+  advise_huge_pages(p.hosts_.data(), p.hosts_.capacity() * sizeof(Host));
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
   for (std::size_t w = 0; w < config.calls.size(); ++w) {
     const CallWorkloadConfig& c = p.config_.calls[w];
@@ -404,6 +409,14 @@ void TokenPath::track_new_entities(bool before_run) {
 }
 
 void TokenPath::on_directory_changed() {
+  ++directory_epoch_;
+  if (const std::uint64_t deletions = directory_.deletions(EntityKind::kResource);
+      deletions != resource_deletions_seen_) {
+    resource_deletions_seen_ = deletions;
+    for (std::size_t r = 0; r < host_alive_.size(); ++r) {
+      host_alive_[r] = directory_.resource(ResourceId(static_cast<std::uint32_t>(r))).life.alive() ? 1 : 0;
+    }
+  }
   track_new_entities(/*before_run=*/false);
   bind_new_hosts();
   place_resources();
@@ -538,6 +551,31 @@ void TokenPath::emit_totals() const {
   for (std::size_t r = 0; r < aad_.size(); ++r) emit_station_totals(recorder_, *aad_[r].station, aad_station(r), now);
 }
 
+const TokenPath::CachedToken* TokenPath::cached_token(ResourceId host_id, IdentityId identity, std::uint32_t audience) {
+  const Host& h = host(host_id);
+  for (std::size_t i = 0; i < h.tokens; ++i) {
+    if (h.token[i].identity == identity && h.token[i].audience == audience) return &h.token[i].token;
+  }
+  if (h.tokens < kHostTokens) return nullptr;
+  const auto it = endpoint_cache_.find(endpoint_cache_key(host_id, identity, audience));
+  return it == endpoint_cache_.end() ? nullptr : &it->second;
+}
+
+void TokenPath::cache_token(ResourceId host_id, IdentityId identity, std::uint32_t audience, CachedToken token) {
+  Host& h = host(host_id);
+  for (std::size_t i = 0; i < h.tokens; ++i) {
+    if (h.token[i].identity == identity && h.token[i].audience == audience) {
+      h.token[i].token = token;
+      return;
+    }
+  }
+  if (h.tokens < kHostTokens) {
+    h.token[h.tokens++] = HostToken{identity, audience, token};
+  } else {
+    endpoint_cache_[endpoint_cache_key(host_id, identity, audience)] = token;
+  }
+}
+
 TokenPath::Host& TokenPath::host(ResourceId id) {
   if (id.index() >= hosts_.size()) hosts_.resize(id.index() + 1);
   Host& h = hosts_[id.index()];
@@ -562,7 +600,6 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
   auto [it, inserted] = pair_index_.emplace(key, static_cast<std::uint32_t>(pairs_.size()));
   if (inserted) {
     pairs_.push_back(AccessPair{host, target});
-    pair_state_.push_back(-1);
   }
   const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host.index();
   slots_.push_back(Slot{w,
@@ -581,8 +618,12 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
                         -1,
                         {},
                         0,
+                        {},
+                        0,
                         false});
   if (host.index() >= calling_host_.size()) calling_host_.resize(host.index() + 1, false);
+  if (host.index() >= host_alive_.size()) host_alive_.resize(host.index() + 1, 0);
+  host_alive_[host.index()] = directory_.resource(host).life.alive() ? 1 : 0;
   if (!calling_host_[host.index()]) {
     calling_host_[host.index()] = true;
     stats_.endpoint.hosts = ++calling_hosts_;
@@ -640,13 +681,17 @@ void TokenPath::schedule_call(std::uint32_t s) {
   const SimTime at =
       next_arrival(engine_.now(), w.mean_gap_ns, w.poisson, w.shape, std::min(w.stop, horizon_ + 1), slot.arrivals);
   if (at == kForever) return;
-  engine_.schedule_at(at, [this, s] { on_call(s); });
+  engine_.schedule_at(
+      at, [this, s] { on_call(s); }, &slot);
 }
 
 void TokenPath::on_call(std::uint32_t s) {
   Slot& slot = slots_[s];
   // An application stops calling when its host is deleted.
-  if (!directory_.resource(slot.host).life.alive()) return;
+  if (host_alive_[slot.host.index()] == 0) return;
+  // record() updates the call's access pair at the end: among millions of pairs a cache miss, so
+  // start loading it now, while the next call is drawn and the token checked.
+  __builtin_prefetch(&pairs_[slot.pair], 1);
   schedule_call(s);
   ++stats_.calls;
   const Workload& w = workloads_[slot.workload];
@@ -695,13 +740,17 @@ IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, Sim
   // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:56).
   // A per-caller identity is named by its client id; a caller that held none names an identity
   // that is not its own (an invalid ARM id), so the endpoint answers "Identity not found".
-  const IdentitySelector selector = w.identity_template.empty() ? w.selector
-                                    : slot.named.valid()
-                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
-                                        : IdentitySelector::by_resource_id(IdentityId{});
-  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
-  if (!selection.ok() || replicated_at_[selection.identity.index()] > now) return IdentityId{};
-  return selection.identity;
+  if (slot.selection_epoch != directory_epoch_) {
+    const IdentitySelector selector = w.identity_template.empty() ? w.selector
+                                      : slot.named.valid()
+                                          ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
+                                          : IdentitySelector::by_resource_id(IdentityId{});
+    const IdentitySelection selection = directory_.select_identity(slot.host, selector);
+    slot.selected = selection.ok() ? selection.identity : IdentityId{};
+    slot.selection_epoch = directory_epoch_;
+  }
+  if (!slot.selected.valid() || replicated_at_[slot.selected.index()] > now) return IdentityId{};
+  return slot.selected;
 }
 
 void TokenPath::send_to_endpoint(std::uint32_t a) {
@@ -744,8 +793,8 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   }
   acq.identity = identity;
   if (config_.imds.caches_tokens) {
-    auto it = endpoint_cache_.find(endpoint_cache_key(slot.host, acq.identity, w.audience));
-    if (it != endpoint_cache_.end() && it->second.expires - now > config_.imds.cache_margin) {
+    const CachedToken* cached = cached_token(slot.host, acq.identity, w.audience);
+    if (cached != nullptr && cached->expires - now > config_.imds.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;
       engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kOk, 0); });
@@ -852,8 +901,8 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
     return;
   }
   ++stats_.tokens_issued;
-  endpoint_cache_[endpoint_cache_key(slot.host, acq.identity, workloads_[slot.workload].audience)] =
-      CachedToken{now, now + config_.aad.token_lifetime};
+  cache_token(slot.host, acq.identity, workloads_[slot.workload].audience,
+              CachedToken{now, now + config_.aad.token_lifetime});
   endpoint_answers(a, kOk, 0);
 }
 
@@ -900,8 +949,7 @@ void TokenPath::client_receives(std::uint32_t a, int status, SimTime retry_after
   };
   if (status == kOk) {
     finish(static_cast<std::uint16_t>(status));
-    const CachedToken& token =
-        endpoint_cache_.at(endpoint_cache_key(slot.host, acq.identity, workloads_[slot.workload].audience));
+    const CachedToken& token = *cached_token(slot.host, acq.identity, workloads_[slot.workload].audience);
     slot.token_identity = acq.identity;
     slot.token_issued = token.issued;
     slot.token_expires = token.expires;
@@ -1014,6 +1062,8 @@ bool TokenPath::certificate_valid(IdentityId identity) const {
 void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, bool from_cache) {
   AccessPair& p = pairs_[slot.pair];
   const SimTime now = engine_.now();
+  const bool changed = (p.granted == 0 && p.denied == 0) || p.last_outcome != outcome;  // calls >= 1
+  p.last_outcome = outcome;
   if (outcome == AccessOutcome::kGranted) {
     p.granted += calls;
     p.first_granted = std::min(p.first_granted, now);
@@ -1034,8 +1084,7 @@ void TokenPath::record(Slot& slot, AccessOutcome outcome, std::uint32_t calls, b
   e.count = calls;
   e.flags = from_cache ? kFlagCacheHit : 0;
   recorder_.emit(e);
-  if (pair_state_[slot.pair] != static_cast<std::int8_t>(outcome)) {
-    pair_state_[slot.pair] = static_cast<std::int8_t>(outcome);
+  if (changed) {
     e.kind = EventKind::kAccessChange;
     e.count = 0;
     e.flags = 0;

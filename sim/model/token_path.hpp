@@ -7,6 +7,7 @@
 // run is warm. The flow, with the sources of its rules, is described in docs/model.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -78,7 +79,7 @@ class TokenPath {
   static constexpr std::uint64_t kRawCustomer = 1ULL << 63;
 
   /// One calling resource of one call workload: its SDK's token cache and in-flight acquisition.
-  struct Slot {
+  struct alignas(64) Slot {  // two cache lines, both prefetched (Engine::kTouchedBytes)
     std::uint32_t workload;
     ResourceId host;
     ResourceId target;
@@ -98,8 +99,13 @@ class TokenPath {
     mutable SimTime rbac_until = -1;
     mutable IdentityId rbac_identity;
     mutable std::uint32_t rbac_epoch = 0;
+    // The endpoint's identity selection for this caller while directory_epoch_ is unchanged: it
+    // walks the host's identities in the directory, several cache misses at a million hosts.
+    mutable IdentityId selected;
+    mutable std::uint32_t selection_epoch = 0;
     mutable bool rbac_granted = false;
   };
+  static_assert(sizeof(Slot) <= Engine::kTouchedBytes, "a call's slot should be prefetched whole");
   struct Workload {
     const ClientProfile* profile;
     IdentitySelector selector;
@@ -115,11 +121,26 @@ class TokenPath {
     /// Not empty: each caller names the instance of this identity template that it holds.
     std::string identity_template;
   };
-  struct Host {
+  struct CachedToken {
+    SimTime issued;
+    SimTime expires;
+  };
+  // The endpoint's token cache of one host, for its first few (identity, audience) pairs, kept in
+  // the host's record that the rate limit reads anyway: one cache miss per request at a million
+  // hosts, where a hash map's node was two or three. Further pairs go to endpoint_cache_.
+  struct HostToken {
+    IdentityId identity;
+    std::uint32_t audience = 0;
+    CachedToken token{};
+  };
+  static constexpr std::size_t kHostTokens = 4;
+  struct alignas(64) Host {
     double bucket = 0.0;
     SimTime bucket_time = 0;
     int in_flight = 0;
     bool initialised = false;
+    std::uint8_t tokens = 0;  // in use in `token`
+    std::array<HostToken, kHostTokens> token;
   };
   struct Acquisition {
     std::uint32_t slot;
@@ -141,10 +162,6 @@ class TokenPath {
     int silent = 0;                   // outage windows answering nothing (clients time out)
     double latency_factor = 1.0;      // product of the degradations in force
     std::vector<double> error_rates;  // of the degradations in force
-  };
-  struct CachedToken {
-    SimTime issued;
-    SimTime expires;
   };
 
   TokenPath(Engine& engine, Directory& directory, const TokenPathConfig& config, std::uint64_t seed, SimTime warmup,
@@ -194,6 +211,9 @@ class TokenPath {
   std::uint32_t new_acquisition(std::uint32_t slot, bool background);
   void free_acquisition(std::uint32_t acquisition);
   Host& host(ResourceId id);
+  /// The endpoint's cached token for (host, identity, audience), or null.
+  const CachedToken* cached_token(ResourceId host, IdentityId identity, std::uint32_t audience);
+  void cache_token(ResourceId host, IdentityId identity, std::uint32_t audience, CachedToken token);
   /// Extends the per-identity and per-assignment state to entities created since the last call.
   void track_new_entities(bool before_run);
 
@@ -237,14 +257,22 @@ class TokenPath {
   std::size_t removed_assignments_seen_ = 0;
   /// Changes whenever an assignment's visibility window is set: slots' RBAC answers are stale.
   std::uint32_t rbac_epoch_ = 1;
+  /// Changes after every change of the directory (on_directory_changed): slots' identity selections
+  /// are stale.
+  std::uint32_t directory_epoch_ = 1;
   std::vector<bool> calling_host_;  // by resource index: has a slot
+  // By resource index, for calling hosts: alive. A copy of the directory's liveness in one byte a
+  // host, refreshed when a resource is deleted: every call checks it, and the directory's record
+  // of a host among a million is a cache miss, these bytes mostly not.
+  std::vector<std::uint8_t> host_alive_;
+  std::uint64_t resource_deletions_seen_ = 0;
   std::size_t calling_hosts_ = 0;
   std::unordered_map<std::uint64_t, std::uint32_t> pair_index_;  // (host << 32 | target) -> pair
   std::vector<Host> hosts_;                                      // by resource index
   std::vector<Acquisition> acquisitions_;
   std::uint32_t free_acquisition_ = kNone;
   std::vector<Region> aad_;
-  std::unordered_map<std::uint64_t, CachedToken> endpoint_cache_;  // (host, identity, audience)
+  std::unordered_map<std::uint64_t, CachedToken> endpoint_cache_;  // (host, identity, audience) beyond Host::token
   RandomStream endpoint_latency_;
   RandomStream propagation_;
 
@@ -274,7 +302,6 @@ class TokenPath {
   RandomStream faults_;  // draws of degraded AAD's errors
 
   std::vector<AccessPair> pairs_;
-  std::vector<std::int8_t> pair_state_;  // per pair: last outcome seen (-1 before the first call)
   TokenPathStatistics stats_;
   std::uint64_t raw_completed_ = 0;
 };

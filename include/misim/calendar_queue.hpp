@@ -1,0 +1,351 @@
+// CalendarQueue: the engine's set of pending events, ordered by (time, sequence).
+//
+// A calendar queue (R. Brown, "Calendar queues: a fast O(1) priority queue implementation for the
+// simulation event set problem", CACM 31(10), 1988) with two rungs, as in the ladder queue (W. T.
+// Tang, R. S. M. Goh, I. L.-J. Thng, "Ladder queue", ACM TOMACS 15(3), 2005):
+//
+//   window   2^shift ns: its events are sorted once, then taken in order (the run), plus a small
+//            heap (near) for events scheduled into the window after it was sorted;
+//   fine     kFineBuckets unsorted buckets, one per window of the current span;
+//   coarse   unsorted buckets, one per span (kFineBuckets windows) up to the horizon;
+//   far      a heap of the events beyond the horizon.
+//
+// An event is appended to the bucket of its window or span; when the windows of a span come up,
+// the span's bucket is spread over the fine buckets, and when a window comes up its fine bucket
+// is sorted. Every step touches memory in order or a few hundred bucket tails that stay in cache,
+// where a heap of millions of events missed the cache at every level of every pop
+// (docs/performance.md, "The pending-event set"). Taking events from a sorted run also lets the
+// engine look a few events ahead and prefetch what they will touch.
+//
+// Buckets are lists of fixed blocks from one pool, so memory follows the events queued, not the
+// largest each bucket ever held.
+//
+// The shape (window width, number of spans) adapts: when the events taken per window drift far
+// from kTargetPerWindow, or too many events wait beyond the horizon, the queue is rebuilt with a
+// width from the measured event rate and a horizon from Little's law (events waiting / event rate
+// = the mean wait). Events come out in exactly (time, sequence) order whatever the shape, so the
+// shape changes a run's speed, never its results.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "misim/time.hpp"
+
+namespace misim {
+
+/// One pending event, as the engine queues it.
+struct QueuedEvent {
+  SimTime time;
+  std::uint64_t sequence;  // breaks ties: first scheduled, first run
+  std::uint32_t slot;      // the engine's slot holding the event's callable
+  std::uint32_t generation;
+  const void* touches;  // memory the event will read first (Engine::schedule_at), or null
+};
+
+[[nodiscard]] inline bool earlier(const QueuedEvent& a, const QueuedEvent& b) noexcept {
+  return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+}
+
+class CalendarQueue {
+ public:
+  CalendarQueue();
+
+  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+  void push(const QueuedEvent& e) {
+    ++size_;
+    if (before(e.time, window_end_)) {
+      push_near(e);
+      if (!calendar_ && near_.size() >= kCalendarFrom) become_calendar();
+    } else if (before(e.time, span_end_)) {
+      append(fine_[fine_index(e.time)], e);
+      ++in_fine_;
+    } else if (before(e.time, horizon_)) {
+      append(coarse_[coarse_index(e.time)], e);
+      ++in_coarse_;
+    } else {
+      push_far(e);
+    }
+  }
+
+  /// The earliest event. The queue must not be empty. Not const: it may move to the next window.
+  const QueuedEvent& top() {
+    for (;;) {
+      const bool has_run = run_pos_ < run_.size();
+      if (!near_.empty() && (!has_run || earlier(near_.front(), run_[run_pos_]))) return near_.front();
+      if (has_run) return run_[run_pos_];
+      next_window();
+    }
+  }
+
+  /// Takes the earliest event into `out` if it is not after `end`; false when there is none. The
+  /// engine's loop: one decision where top() then pop() make two.
+  bool take_until(SimTime end, QueuedEvent& out) {
+    for (;;) {
+      const bool has_run = run_pos_ < run_.size();
+      if (!near_.empty() && (!has_run || earlier(near_.front(), run_[run_pos_]))) {
+        if (near_.front().time > end) return false;
+        out = near_.front();
+        pop_near();
+        --size_;
+        ++taken_;
+        return true;
+      }
+      if (has_run) {
+        if (run_[run_pos_].time > end) return false;
+        out = run_[run_pos_++];
+        --size_;
+        ++taken_;
+        return true;
+      }
+      if (size_ == 0) return false;
+      next_window();
+    }
+  }
+
+  /// Removes top(); call it right after top().
+  void pop() {
+    --size_;
+    ++taken_;
+    const bool has_run = run_pos_ < run_.size();
+    if (!near_.empty() && (!has_run || earlier(near_.front(), run_[run_pos_]))) {
+      pop_near();
+    } else {
+      ++run_pos_;
+    }
+  }
+
+  /// An event `k` places after the top of the current window's sorted run, or null: for prefetching.
+  /// It is usually, not always, the event that will run k events from now.
+  [[nodiscard]] const QueuedEvent* ahead(std::size_t k) const noexcept {
+    return run_pos_ + k < run_.size() ? &run_[run_pos_ + k] : nullptr;
+  }
+
+  /// Removes every event for which dead(event) is true. O(size).
+  template <class Dead>
+  void remove_if(Dead dead);
+
+  /// Calls f(event) for every queued event, in no particular order.
+  template <class F>
+  void for_each(F f) const;
+
+  /// The shape now, for tests and docs: window width as a power of two of nanoseconds, spans.
+  [[nodiscard]] int window_shift() const noexcept { return shift_; }
+  [[nodiscard]] std::size_t span_count() const noexcept { return coarse_.size(); }
+
+  /// Events taken per window that the queue aims at: enough that sorting a run and moving to the
+  /// next window cost little per event, few enough that a run fits in the L1 cache (64 x 32 bytes).
+  static constexpr std::size_t kTargetPerWindow = 64;
+  /// Windows per span: the fine buckets' tails (256 blocks) stay in the L2 cache.
+  static constexpr int kFineBits = 8;
+  static constexpr std::size_t kFineBuckets = std::size_t{1} << kFineBits;
+
+ private:
+  static constexpr std::uint32_t kNoBlock = UINT32_MAX;
+  static constexpr std::size_t kBlockEvents = 7;  // a block is 232 bytes
+  struct Block {
+    QueuedEvent events[kBlockEvents];
+    std::uint32_t count;
+    std::uint32_t next;
+  };
+  struct Bucket {
+    std::uint32_t head = kNoBlock;
+    std::uint32_t tail = kNoBlock;
+  };
+  static constexpr std::uint32_t kChunkBits = 12;  // blocks never move: a pool of fixed chunks
+
+  /// t lies before the bound; a bound that reached kForever (the sums saturate) takes kForever too.
+  [[nodiscard]] static bool before(SimTime t, SimTime bound) noexcept { return t < bound || bound == kForever; }
+  [[nodiscard]] std::size_t fine_index(SimTime t) const noexcept {
+    return static_cast<std::size_t>(static_cast<std::uint64_t>(t) >> shift_) & (kFineBuckets - 1);
+  }
+  [[nodiscard]] std::size_t coarse_index(SimTime t) const noexcept {
+    return static_cast<std::size_t>(static_cast<std::uint64_t>(t) >> (shift_ + kFineBits)) & coarse_mask_;
+  }
+  Block& block(std::uint32_t b) noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
+  const Block& block(std::uint32_t b) const noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
+  void append(Bucket& bucket, const QueuedEvent& e) {
+    if (bucket.tail == kNoBlock || block(bucket.tail).count == kBlockEvents) add_block(bucket);
+    Block& b = block(bucket.tail);
+    b.events[b.count++] = e;
+  }
+  void add_block(Bucket& bucket);
+  /// Calls f(event) for each event of the bucket in order, returns its blocks to the pool and
+  /// empties it; returns how many events it held. f may append to other buckets.
+  template <class F>
+  std::size_t drain(Bucket& bucket, F f);
+  template <class F>
+  void for_each_in(const Bucket& bucket, F f) const;
+  /// Drops the bucket's events for which dead(event) is true; returns how many are left.
+  template <class Dead>
+  std::size_t compact(Bucket& bucket, Dead dead);
+  /// Returns the block `first` and those linked after it to the pool.
+  void release_from(std::uint32_t first) noexcept;
+
+  // The near heap is 4-ary, and chooses among children without branches: it is small (a few
+  // events, or a whole small queue), and which child is smallest is a coin toss that a branch
+  // mispredicts (docs/performance.md: 13-24% on the hold model while the heap was in cache).
+  static constexpr std::size_t kArity = 4;
+  void push_near(const QueuedEvent& e) {
+    near_.push_back(e);
+    QueuedEvent* const heap = near_.data();
+    std::size_t hole = near_.size() - 1;
+    while (hole > 0) {
+      const std::size_t parent = (hole - 1) / kArity;
+      if (!earlier(e, heap[parent])) break;
+      heap[hole] = heap[parent];
+      hole = parent;
+    }
+    heap[hole] = e;
+  }
+  void pop_near() noexcept {
+    const QueuedEvent last = near_.back();
+    near_.pop_back();
+    const std::size_t size = near_.size();
+    if (size > 0) sift_down_near(last, size);
+  }
+  void sift_down_near(const QueuedEvent& last, std::size_t size) noexcept;
+  /// A small queue is the near heap alone; past kCalendarFrom events it becomes a calendar.
+  void become_calendar();
+  static constexpr std::size_t kCalendarFrom = 256;
+  void push_far(const QueuedEvent& e);
+  /// The current window is exhausted: moves to the next window holding events, rebuilding first
+  /// when the shape no longer suits the run.
+  void next_window();
+  /// Makes the span starting at `start` current: pulls far events now inside the horizon, spreads
+  /// the span's bucket over the fine buckets, and sets the window to the span's first.
+  void enter_span(SimTime start);
+  /// Sorts the current window's fine bucket into the run; false when it is empty.
+  bool take_window();
+  void set_window(SimTime start);
+  /// Files an event at or after window_end_ into the fine, coarse or far level.
+  void file(const QueuedEvent& e);
+  [[nodiscard]] bool rebuild_due() const noexcept;
+  void rebuild();
+  /// Takes every event out of the fine, coarse and far levels.
+  std::vector<QueuedEvent> take_waiting();
+  void restore_heaps();
+
+  // The current window [window_start_, window_end_): the sorted run, taken from run_pos_, and the
+  // near heap of events pushed after the run was sorted (also anything earlier than the window,
+  // which a push after run_until stopped short of the window can bring).
+  std::vector<QueuedEvent> run_;
+  std::size_t run_pos_ = 0;
+  std::vector<QueuedEvent> near_;  // min-heap
+  std::vector<Bucket> fine_;       // windows of [span_start_, span_end_), after the current one
+  std::vector<Bucket> coarse_;     // spans of [span_end_, horizon_)
+  std::vector<QueuedEvent> far_;   // min-heap of events at or after horizon_
+  std::size_t in_fine_ = 0;
+  std::size_t in_coarse_ = 0;
+  std::vector<std::unique_ptr<Block[]>> chunks_;
+  std::uint32_t free_block_ = kNoBlock;
+
+  SimTime window_start_ = 0;
+  SimTime window_end_ = 0;
+  SimTime span_start_ = 0;
+  SimTime span_end_ = 0;
+  SimTime horizon_ = 0;
+  int shift_ = 0;
+  std::size_t coarse_mask_ = 0;
+  std::size_t size_ = 0;
+  bool calendar_ = false;
+  // Since the last rebuild: events taken, windows moved through, and the time it started at.
+  std::uint64_t taken_ = 0;
+  std::uint64_t windows_ = 0;
+  SimTime measured_from_ = 0;
+};
+
+template <class F>
+std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
+  std::size_t n = 0;
+  std::uint32_t b = bucket.head;
+  bucket = Bucket{};
+  while (b != kNoBlock) {
+    Block& blk = block(b);  // blocks never move, so appends by f leave it valid
+    for (std::uint32_t i = 0; i < blk.count; ++i) f(blk.events[i]);
+    n += blk.count;
+    const std::uint32_t next = blk.next;
+    blk.next = free_block_;
+    free_block_ = b;
+    b = next;
+  }
+  return n;
+}
+
+template <class F>
+void CalendarQueue::for_each_in(const Bucket& bucket, F f) const {
+  for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
+    const Block& blk = block(b);
+    for (std::uint32_t i = 0; i < blk.count; ++i) f(blk.events[i]);
+  }
+}
+
+template <class Dead>
+std::size_t CalendarQueue::compact(Bucket& bucket, Dead dead) {
+  // Every block but the tail is full; the kept events are written back from the front, so the
+  // write position never passes the read position, and the blocks left over return to the pool.
+  std::size_t kept = 0;
+  std::uint32_t out = bucket.head;
+  std::uint32_t used = 0;
+  for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
+    const Block& in = block(b);
+    for (std::uint32_t i = 0; i < in.count; ++i) {
+      if (dead(in.events[i])) continue;
+      if (used == kBlockEvents) {
+        out = block(out).next;
+        used = 0;
+      }
+      block(out).events[used++] = in.events[i];
+      ++kept;
+    }
+  }
+  if (kept == 0) {
+    release_from(bucket.head);
+    bucket = Bucket{};
+    return 0;
+  }
+  Block& last = block(out);
+  last.count = used;
+  release_from(last.next);
+  last.next = kNoBlock;
+  bucket.tail = out;
+  return kept;
+}
+
+template <class Dead>
+void CalendarQueue::remove_if(Dead dead) {
+  // In place, without allocating: the engine purges cancelled events in steady state.
+  const auto keep = [&](std::vector<QueuedEvent>& v) {
+    std::size_t kept = 0;
+    for (const QueuedEvent& e : v) {
+      if (!dead(e)) v[kept++] = e;
+    }
+    v.resize(kept);
+  };
+  run_.erase(run_.begin(), run_.begin() + static_cast<std::ptrdiff_t>(run_pos_));
+  run_pos_ = 0;
+  keep(run_);  // stays sorted
+  keep(near_);
+  keep(far_);
+  restore_heaps();
+  in_fine_ = 0;
+  for (Bucket& b : fine_) in_fine_ += compact(b, dead);
+  in_coarse_ = 0;
+  for (Bucket& b : coarse_) in_coarse_ += compact(b, dead);
+  size_ = run_.size() + near_.size() + in_fine_ + in_coarse_ + far_.size();
+}
+
+template <class F>
+void CalendarQueue::for_each(F f) const {
+  for (std::size_t i = run_pos_; i < run_.size(); ++i) f(run_[i]);
+  for (const QueuedEvent& e : near_) f(e);
+  for (const Bucket& b : fine_) for_each_in(b, f);
+  for (const Bucket& b : coarse_) for_each_in(b, f);
+  for (const QueuedEvent& e : far_) f(e);
+}
+
+}  // namespace misim

@@ -1,0 +1,208 @@
+// CalendarQueue: events come out in exactly (time, sequence) order whatever the queue's shape, through
+// rebuilds, jumps over empty time, far events, pushes into the window being taken and removals.
+#include "misim/calendar_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+#include "misim/random.hpp"
+
+namespace misim {
+namespace {
+
+struct Later {
+  bool operator()(const QueuedEvent& a, const QueuedEvent& b) const { return earlier(b, a); }
+};
+using Reference = std::priority_queue<QueuedEvent, std::vector<QueuedEvent>, Later>;
+
+QueuedEvent event(SimTime time, std::uint64_t sequence) {
+  return QueuedEvent{time, sequence, static_cast<std::uint32_t>(sequence), 1, nullptr};
+}
+
+// Pops both queues to the end and checks they agree event for event.
+void expect_same_order(CalendarQueue& q, Reference& ref) {
+  ASSERT_EQ(q.size(), ref.size());
+  while (!ref.empty()) {
+    ASSERT_FALSE(q.empty());
+    const QueuedEvent& got = q.top();
+    ASSERT_EQ(got.time, ref.top().time);
+    ASSERT_EQ(got.sequence, ref.top().sequence);
+    q.pop();
+    ref.pop();
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(CalendarQueue, TakesEqualTimesInSequenceOrder) {
+  CalendarQueue q;
+  for (std::uint64_t s = 0; s < 100; ++s) q.push(event(5 * kSecond, s));
+  for (std::uint64_t s = 0; s < 100; ++s) {
+    ASSERT_EQ(q.top().sequence, s);
+    q.pop();
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(CalendarQueue, MatchesAHeapOnAHoldModelWithExponentialDelays) {
+  // The hold model: take the earliest, schedule one a random delay later. A million operations
+  // over 100,000 pending events makes the queue rebuild to the rate it measures.
+  CalendarQueue q;
+  Reference ref;
+  RandomStream rng(7, 0, 0);
+  std::uint64_t sequence = 0;
+  const auto delay = [&rng] { return static_cast<SimTime>(-std::log(rng.uniform_open0()) * 1e12); };
+  for (int i = 0; i < 100'000; ++i) {
+    const QueuedEvent e = event(delay(), sequence++);
+    q.push(e);
+    ref.push(e);
+  }
+  for (int i = 0; i < 1'000'000; ++i) {
+    const QueuedEvent got = q.top();
+    ASSERT_EQ(got.time, ref.top().time) << "at step " << i;
+    ASSERT_EQ(got.sequence, ref.top().sequence) << "at step " << i;
+    q.pop();
+    ref.pop();
+    const QueuedEvent e = event(got.time + delay(), sequence++);
+    q.push(e);
+    ref.push(e);
+  }
+  expect_same_order(q, ref);
+}
+
+TEST(CalendarQueue, MatchesAHeapWhenDelaysSpanNanosecondsToYears) {
+  // Delays from 0 to about a year (2^55 ns), log-uniform: short ones land in the window being
+  // taken, long ones beyond the horizon, and the queue jumps over long empty stretches.
+  CalendarQueue q;
+  Reference ref;
+  RandomStream rng(11, 0, 0);
+  std::uint64_t sequence = 0;
+  SimTime now = 0;
+  for (int i = 0; i < 300'000; ++i) {
+    const int pushes = rng.uniform01() < 0.5 ? 1 : 2;  // the queue grows to about 150,000
+    for (int k = 0; k < pushes; ++k) {
+      const double d = std::exp(rng.uniform01() * 38.0) - 1.0;  // e^38 ns is about a year
+      const SimTime delay = d >= 0x1p55 ? SimTime{1} << 55 : static_cast<SimTime>(d);
+      const QueuedEvent e = event(now + delay, sequence++);
+      q.push(e);
+      ref.push(e);
+    }
+    if (ref.empty()) continue;
+    ASSERT_EQ(q.top().time, ref.top().time) << "at step " << i;
+    ASSERT_EQ(q.top().sequence, ref.top().sequence) << "at step " << i;
+    now = ref.top().time;
+    q.pop();
+    ref.pop();
+  }
+  expect_same_order(q, ref);
+}
+
+TEST(CalendarQueue, MatchesAHeapWhileSmallAndAfterGrowingPastTheHeapLimit) {
+  // Below CalendarQueue's heap limit it is a heap; the queue grows through the limit, shrinks
+  // back and grows again.
+  CalendarQueue q;
+  Reference ref;
+  RandomStream rng(5, 0, 0);
+  std::uint64_t sequence = 0;
+  SimTime now = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    const bool growing = (i / 20'000) % 2 == 0;
+    const int pushes = growing ? (rng.uniform01() < 0.52 ? 2 : 0) : (rng.uniform01() < 0.48 ? 2 : 0);
+    for (int k = 0; k < pushes; ++k) {
+      const QueuedEvent e = event(now + static_cast<SimTime>(rng.uniform01() * 1e9), sequence++);
+      q.push(e);
+      ref.push(e);
+    }
+    if (ref.empty()) continue;
+    ASSERT_EQ(q.top().time, ref.top().time) << "at step " << i;
+    ASSERT_EQ(q.top().sequence, ref.top().sequence) << "at step " << i;
+    now = ref.top().time;
+    q.pop();
+    ref.pop();
+  }
+  expect_same_order(q, ref);
+}
+
+TEST(CalendarQueue, TakesEventsAtTheEndOfTime) {
+  // kForever is the largest time: the queue's bounds saturate there and must still take it.
+  for (const std::uint64_t n : {10U, 5000U}) {
+    CalendarQueue q;
+    Reference ref;
+    std::uint64_t sequence = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      for (const SimTime t : {static_cast<SimTime>(i) * kSecond, kForever - static_cast<SimTime>(i), kForever}) {
+        const QueuedEvent e = event(t, sequence++);
+        q.push(e);
+        ref.push(e);
+      }
+    }
+    expect_same_order(q, ref);
+  }
+}
+
+TEST(CalendarQueue, TakesAnEventPushedEarlierThanTheWindowItMovedTo) {
+  // Engine::run_until asks for the top to decide whether to stop, which can move the queue to a
+  // later window; the engine's clock stays behind, and an event scheduled then is earlier.
+  CalendarQueue q;
+  for (std::uint64_t s = 0; s < 5000; ++s) q.push(event(static_cast<SimTime>(s) * kHour, s));
+  for (int i = 0; i < 2500; ++i) q.pop(), static_cast<void>(q.top());
+  const SimTime top = q.top().time;
+  q.push(event(top - kMinute, 9'999'999));
+  EXPECT_EQ(q.top().time, top - kMinute);
+  q.pop();
+  EXPECT_EQ(q.top().time, top);
+}
+
+TEST(CalendarQueue, RemoveIfKeepsTheRestInOrder) {
+  CalendarQueue q;
+  Reference ref;
+  RandomStream rng(3, 0, 0);
+  for (std::uint64_t s = 0; s < 50'000; ++s) {
+    const QueuedEvent e = event(static_cast<SimTime>(rng.uniform01() * 1e13), s);
+    q.push(e);
+  }
+  for (int i = 0; i < 10'000; ++i) q.pop(), static_cast<void>(q.top());
+  q.remove_if([](const QueuedEvent& e) { return e.sequence % 3 == 0; });
+  q.for_each([&ref](const QueuedEvent& e) { ref.push(e); });
+  EXPECT_EQ(q.size(), ref.size());
+  std::size_t left = 0;
+  q.for_each([&left](const QueuedEvent& e) {
+    EXPECT_NE(e.sequence % 3, 0U);
+    ++left;
+  });
+  EXPECT_EQ(left, q.size());
+  expect_same_order(q, ref);
+}
+
+TEST(CalendarQueue, AdaptsItsWindowToTheEventRate) {
+  // One event a millisecond for a while, then one a minute: the window follows, so a window holds
+  // about kTargetPerWindow events (within the rebuild's factor-of-four hysteresis and rounding).
+  CalendarQueue q;
+  std::uint64_t sequence = 0;
+  SimTime now = 0;
+  const auto run = [&](SimTime gap, int events) {
+    for (int i = 0; i < 20'000; ++i) q.push(event(now + gap * (i + 1), sequence++));
+    for (int i = 0; i < events; ++i) {
+      now = q.top().time;
+      q.pop();
+      q.push(event(now + gap * 20'000, sequence++));
+    }
+    while (!q.empty()) q.pop();
+  };
+  run(kMillisecond, 200'000);
+  const double fast = std::ldexp(1.0, q.window_shift());
+  run(kMinute, 200'000);
+  const double slow = std::ldexp(1.0, q.window_shift());
+  const double target = static_cast<double>(CalendarQueue::kTargetPerWindow);
+  EXPECT_GT(fast, target * kMillisecond / 8);
+  EXPECT_LT(fast, target * kMillisecond * 8);
+  EXPECT_GT(slow, target * kMinute / 8);
+  EXPECT_LT(slow, target * kMinute * 8);
+}
+
+}  // namespace
+}  // namespace misim
