@@ -61,13 +61,7 @@ class CalendarQueue {
     if (before(e.time, window_end_)) {
       push_near(e);
       if (!calendar_ && near_.size() >= kCalendarFrom) become_calendar();
-    } else if (before(e.time, span_end_)) {
-      append(fine_[fine_index(e.time)], e);
-      ++in_fine_;
-    } else if (before(e.time, horizon_)) {
-      append(coarse_[coarse_index(e.time)], e);
-      ++in_coarse_;
-    } else {
+    } else if (!file_before_horizon(e)) {
       push_far(e);
     }
   }
@@ -222,8 +216,25 @@ class CalendarQueue {
   /// Sorts the current window's fine bucket into the run; false when it is empty.
   bool take_window();
   void set_window(SimTime start);
-  /// Files an event at or after window_end_ into the fine, coarse or far level.
-  void file(const QueuedEvent& e);
+  /// Files an event at or after window_end_ into its fine or coarse bucket; false when it lies
+  /// beyond the horizon (the caller puts it with the far events).
+  bool file_before_horizon(const QueuedEvent& e) {
+    if (before(e.time, span_end_)) {
+      append(fine_[fine_index(e.time)], e);
+      ++in_fine_;
+      return true;
+    }
+    if (before(e.time, horizon_)) {
+      append(coarse_[coarse_index(e.time)], e);
+      ++in_coarse_;
+      return true;
+    }
+    return false;
+  }
+  /// As file_before_horizon, with far events appended to the far heap's storage (heapified later).
+  void file(const QueuedEvent& e) {
+    if (!file_before_horizon(e)) far_.push_back(e);
+  }
   [[nodiscard]] bool rebuild_due() const noexcept;
   void rebuild();
   /// Takes every event out of the fine, coarse and far levels.

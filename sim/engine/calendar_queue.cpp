@@ -137,18 +137,6 @@ void CalendarQueue::set_window(SimTime start) {
   window_end_ = saturating_add(start, SimTime{1} << shift_);
 }
 
-void CalendarQueue::file(const QueuedEvent& e) {
-  if (before(e.time, span_end_)) {
-    append(fine_[fine_index(e.time)], e);
-    ++in_fine_;
-  } else if (before(e.time, horizon_)) {
-    append(coarse_[coarse_index(e.time)], e);
-    ++in_coarse_;
-  } else {
-    far_.push_back(e);
-  }
-}
-
 void CalendarQueue::enter_span(SimTime start) {
   span_start_ = start;
   span_end_ = saturating_add(start, SimTime{1} << (shift_ + kFineBits));
