@@ -103,14 +103,8 @@ class CalendarQueue {
 
   /// Removes top(); call it right after top().
   void pop() {
-    --size_;
-    ++taken_;
-    const bool has_run = run_pos_ < run_.size();
-    if (!near_.empty() && (!has_run || earlier(near_.front(), run_[run_pos_]))) {
-      pop_near();
-    } else {
-      ++run_pos_;
-    }
+    QueuedEvent taken{};
+    take_until(kForever, taken);
   }
 
   /// An event `k` places after the top of the current window's sorted run, or null: for prefetching.

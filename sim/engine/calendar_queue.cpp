@@ -45,11 +45,8 @@ CalendarQueue::CalendarQueue()
 void CalendarQueue::become_calendar() {
   // The near heap holds every event; make them the waiting events of a calendar shaped for them,
   // and take the earliest window, as next_window does after a rebuild.
-  std::vector<QueuedEvent> waiting;
-  waiting.swap(near_);
-  for (const QueuedEvent& e : waiting) far_.push_back(e);
-  waiting.clear();
-  near_.swap(waiting);  // keeps the heap's storage for the windows to come
+  far_.insert(far_.end(), near_.begin(), near_.end());
+  near_.clear();  // keeps the heap's storage for the windows to come
   calendar_ = true;
   taken_ = 0;  // the rate is estimated from the waiting events: the heap measured no windows
   windows_ = 0;

@@ -551,11 +551,16 @@ void TokenPath::emit_totals() const {
   for (std::size_t r = 0; r < aad_.size(); ++r) emit_station_totals(recorder_, *aad_[r].station, aad_station(r), now);
 }
 
-const TokenPath::CachedToken* TokenPath::cached_token(ResourceId host_id, IdentityId identity, std::uint32_t audience) {
-  const Host& h = host(host_id);
+TokenPath::HostToken* TokenPath::inline_token(Host& h, IdentityId identity, std::uint32_t audience) {
   for (std::size_t i = 0; i < h.tokens; ++i) {
-    if (h.token[i].identity == identity && h.token[i].audience == audience) return &h.token[i].token;
+    if (h.token[i].identity == identity && h.token[i].audience == audience) return &h.token[i];
   }
+  return nullptr;
+}
+
+const TokenPath::CachedToken* TokenPath::cached_token(ResourceId host_id, IdentityId identity, std::uint32_t audience) {
+  Host& h = host(host_id);
+  if (const HostToken* t = inline_token(h, identity, audience)) return &t->token;
   if (h.tokens < kHostTokens) return nullptr;
   const auto it = endpoint_cache_.find(endpoint_cache_key(host_id, identity, audience));
   return it == endpoint_cache_.end() ? nullptr : &it->second;
@@ -563,11 +568,9 @@ const TokenPath::CachedToken* TokenPath::cached_token(ResourceId host_id, Identi
 
 void TokenPath::cache_token(ResourceId host_id, IdentityId identity, std::uint32_t audience, CachedToken token) {
   Host& h = host(host_id);
-  for (std::size_t i = 0; i < h.tokens; ++i) {
-    if (h.token[i].identity == identity && h.token[i].audience == audience) {
-      h.token[i].token = token;
-      return;
-    }
+  if (HostToken* t = inline_token(h, identity, audience)) {
+    t->token = token;
+    return;
   }
   if (h.tokens < kHostTokens) {
     h.token[h.tokens++] = HostToken{identity, audience, token};

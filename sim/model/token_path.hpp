@@ -211,6 +211,8 @@ class TokenPath {
   std::uint32_t new_acquisition(std::uint32_t slot, bool background);
   void free_acquisition(std::uint32_t acquisition);
   Host& host(ResourceId id);
+  /// The host's inline cache entry for (identity, audience), or null.
+  static HostToken* inline_token(Host& h, IdentityId identity, std::uint32_t audience);
   /// The endpoint's cached token for (host, identity, audience), or null.
   const CachedToken* cached_token(ResourceId host, IdentityId identity, std::uint32_t audience);
   void cache_token(ResourceId host, IdentityId identity, std::uint32_t audience, CachedToken token);
