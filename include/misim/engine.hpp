@@ -55,6 +55,8 @@ class Engine {
  public:
   static constexpr std::size_t kActionCapacity = 48;
   using Action = InplaceFunction<void(), kActionCapacity>;
+  /// How much of an event's `touches` is prefetched: two cache lines.
+  static constexpr std::size_t kTouchedBytes = 128;
 
   Engine();
   ~Engine();
@@ -147,17 +149,6 @@ class Engine {
   static constexpr std::uint32_t kChunkBits = 15;
   static constexpr std::uint32_t kChunkSize = 1U << kChunkBits;
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
-  // How many events ahead of the running one the loop prefetches the slot of: a slot was last
-  // touched when its event was scheduled, often long ago, and a miss takes longer than one event.
-  static constexpr std::size_t kPrefetchAhead = 4;
-  // How many events ahead a posted event's warm hook runs: half way from its prefetch to its run.
-  static constexpr std::size_t kWarmAhead = kPrefetchAhead / 2;
-
- public:
-  /// How much of an event's `touches` is prefetched: two cache lines.
-  static constexpr std::size_t kTouchedBytes = 128;
-
- private:
   struct ChunkRelease {
     void operator()(Slot* chunk) const noexcept;
   };

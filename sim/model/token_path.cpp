@@ -106,7 +106,8 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
                 c.shape.flat() ? nullptr : &c.shape,
                 c.call_at_start,
                 c.start_jitter,
-                {}};
+                {},
+                audience == target_type.audience};
     if (c.identity_per_caller) {
       wl.identity_template = c.identity + "-";
     } else if (!c.identity.empty()) {
@@ -1012,7 +1013,7 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   // A token stays valid until it expires, even after its identity is deleted (azure-facts.md:49).
   if (now >= slot.token_expires) return AccessOutcome::kTokenExpired;
   const Workload& w = workloads_[slot.workload];
-  if (audiences_[w.audience] != directory_.type_of(slot.target).audience) return AccessOutcome::kWrongAudience;
+  if (!w.audience_accepted) return AccessOutcome::kWrongAudience;
   if (slot.rbac_epoch != rbac_epoch_ || slot.rbac_identity != slot.token_identity || now >= slot.rbac_until) {
     slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
     slot.rbac_identity = slot.token_identity;

@@ -120,6 +120,9 @@ class TokenPath {
     SimTime start_jitter;
     /// Not empty: each caller names the instance of this identity template that it holds.
     std::string identity_template;
+    /// The target accepts tokens of this audience: the workload's target (its type) never changes,
+    /// so it is decided once, not at every call.
+    bool audience_accepted;
   };
   struct CachedToken {
     SimTime issued;
