@@ -10,7 +10,7 @@ namespace {
 // How many events ahead of the running one the loop prefetches the slot and `touches` of: a slot
 // was last touched when its event was scheduled, often long ago, and a miss takes longer than one
 // event. And how many ahead a posted event's warm hook runs: once its prefetch has had time to land.
-constexpr std::size_t kPrefetchAhead = 4;
+constexpr std::size_t kPrefetchAhead = 8;
 constexpr std::size_t kWarmAhead = kPrefetchAhead / 2;
 
 // Generations skip 0, which marks an invalid handle.
