@@ -37,12 +37,15 @@
 namespace misim {
 
 /// One pending event, as the engine queues it.
+/// A scheduled event (Engine::schedule_at) keeps its callable in an engine slot; a posted one
+/// (Engine::post_at) is the whole of its entry: a handler and an argument.
 struct QueuedEvent {
   SimTime time;
-  std::uint64_t sequence;  // breaks ties: first scheduled, first run
-  std::uint32_t slot;      // the engine's slot holding the event's callable
-  std::uint32_t generation;
-  const void* touches;  // memory the event will read first (Engine::schedule_at), or null
+  std::uint64_t sequence;    // breaks ties: first scheduled, first run; the lowest bit marks a posted event
+  std::uint32_t slot;        // scheduled: the engine's slot holding the callable; posted: the handler
+  std::uint32_t generation;  // scheduled: the slot's generation; posted: the handler's argument
+  const void* touches;       // memory the event will read first, or null
+  [[nodiscard]] bool posted() const noexcept { return (sequence & 1U) != 0; }
 };
 
 [[nodiscard]] inline bool earlier(const QueuedEvent& a, const QueuedEvent& b) noexcept {

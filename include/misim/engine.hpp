@@ -55,6 +55,8 @@ class Engine {
  public:
   static constexpr std::size_t kActionCapacity = 48;
   using Action = InplaceFunction<void(), kActionCapacity>;
+  /// How much of an event's `touches` is prefetched: two cache lines.
+  static constexpr std::size_t kTouchedBytes = 128;
 
   Engine();
   ~Engine();
@@ -75,7 +77,7 @@ class Engine {
     const std::uint32_t slot = acquire_slot();
     Slot& s = slot_at(slot);
     s.emplace(std::forward<F>(action));
-    queue_.push(QueuedEvent{when, next_sequence_++, slot, s.generation, touches});
+    queue_.push(QueuedEvent{when, next_sequence_++ << 1, slot, s.generation, touches});
     ++live_events_;
     return EventHandle(slot, s.generation);
   }
@@ -85,6 +87,27 @@ class Engine {
   EventHandle schedule_after(SimTime delay, F&& action) {
     assert(delay >= 0 && "negative delay");
     return schedule_at(now_ + (delay < 0 ? 0 : delay), std::forward<F>(action));
+  }
+
+  /// What a posted event calls: handler(context, argument).
+  using Handler = void (*)(void* context, std::uint32_t argument);
+  /// Registers a handler for post_at and returns its id. It lives as long as the engine. `warm`,
+  /// when given, is called with the same context and argument a few events before the handler, once
+  /// the event's `touches` has had time to arrive: it may read them and prefetch what they point to
+  /// (a second level of indirection the engine cannot see). It must not change anything.
+  std::uint32_t add_handler(Handler handler, void* context, Handler warm = nullptr);
+
+  /// Posts handler(context, argument) at `when` (not before now()), with `touches` as for
+  /// schedule_at. A posted event takes no slot: its queue entry is the whole event, so running it
+  /// reads no slot's line, one cache miss fewer an event when millions are pending (an application's
+  /// next call: docs/performance.md). The price: no handle, so it cannot be cancelled. It is
+  /// ordered with scheduled events exactly as if it had been scheduled.
+  void post_at(SimTime when, std::uint32_t handler, std::uint32_t argument, const void* touches = nullptr) {
+    assert(when >= now_ && "cannot post an event in the past");
+    assert(handler < handlers_.size() && "unknown handler");
+    if (when < now_) when = now_;
+    queue_.push(QueuedEvent{when, (next_sequence_++ << 1) | 1U, handler, argument, touches});
+    ++live_events_;
   }
 
   /// Cancels a pending event. Returns false if it already ran, was cancelled, or is running now.
@@ -126,15 +149,6 @@ class Engine {
   static constexpr std::uint32_t kChunkBits = 15;
   static constexpr std::uint32_t kChunkSize = 1U << kChunkBits;
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
-  // How many events ahead of the running one the loop prefetches the slot of: a slot was last
-  // touched when its event was scheduled, often long ago, and a miss takes longer than one event.
-  static constexpr std::size_t kPrefetchAhead = 4;
-
- public:
-  /// How much of an event's `touches` is prefetched: two cache lines.
-  static constexpr std::size_t kTouchedBytes = 128;
-
- private:
   struct ChunkRelease {
     void operator()(Slot* chunk) const noexcept;
   };
@@ -160,7 +174,14 @@ class Engine {
   void purge_cancelled() noexcept;
   static constexpr std::size_t kMinDeadToPurge = 1024;
 
-  CalendarQueue queue_;  // pending events by (time, sequence), cancelled ones included
+  struct PostedHandler {
+    Handler handler;
+    Handler warm;  // or null
+    void* context;
+  };
+
+  CalendarQueue queue_;                  // pending events by (time, sequence), cancelled ones included
+  std::vector<PostedHandler> handlers_;  // of posted events, by id
   std::vector<std::unique_ptr<Slot, ChunkRelease>> chunks_;
   std::uint32_t free_head_ = kNoSlot;
   SimTime now_ = 0;

@@ -7,6 +7,12 @@
 namespace misim {
 
 namespace {
+// How many events ahead of the running one the loop prefetches the slot and `touches` of: a slot
+// was last touched when its event was scheduled, often long ago, and a miss takes longer than one
+// event. And how many ahead a posted event's warm hook runs: once its prefetch has had time to land.
+constexpr std::size_t kPrefetchAhead = 4;
+constexpr std::size_t kWarmAhead = kPrefetchAhead / 2;
+
 // Generations skip 0, which marks an invalid handle.
 std::uint32_t next_generation(std::uint32_t g) noexcept { return g + 1 == 0 ? 1 : g + 1; }
 }  // namespace
@@ -16,6 +22,7 @@ Engine::Engine() = default;
 Engine::~Engine() {
   // Destroy the callables of events that never ran (they may own resources).
   queue_.for_each([this](const QueuedEvent& e) {
+    if (e.posted()) return;
     Slot& s = slot_at(e.slot);
     if (s.generation == e.generation) s.reset();
   });
@@ -42,6 +49,11 @@ void Engine::reserve(std::size_t events) {
   while (chunks_.size() * kChunkSize < events) grow_slots();
 }
 
+std::uint32_t Engine::add_handler(Handler handler, void* context, Handler warm) {
+  handlers_.push_back(PostedHandler{handler, warm, context});
+  return static_cast<std::uint32_t>(handlers_.size() - 1);
+}
+
 bool Engine::cancel(EventHandle handle) noexcept {
   if (!is_pending(handle)) return false;
   Slot& s = slot_at(handle.slot_);
@@ -58,7 +70,7 @@ bool Engine::cancel(EventHandle handle) noexcept {
 }
 
 void Engine::purge_cancelled() noexcept {
-  queue_.remove_if([this](const QueuedEvent& e) { return slot_at(e.slot).generation != e.generation; });
+  queue_.remove_if([this](const QueuedEvent& e) { return !e.posted() && slot_at(e.slot).generation != e.generation; });
 }
 
 bool Engine::is_pending(EventHandle handle) const noexcept {
@@ -75,12 +87,25 @@ RunOutcome Engine::run_until(SimTime end) {
     // The slots of the events a few places on were last touched when they were scheduled, often
     // long ago: start loading one now so its miss overlaps with running the events before it.
     if (const QueuedEvent* next = queue_.ahead(kPrefetchAhead)) {
-      __builtin_prefetch(&slot_at(next->slot));
+      if (!next->posted()) __builtin_prefetch(&slot_at(next->slot));
       if (next->touches != nullptr) {
         for (std::size_t offset = 0; offset < kTouchedBytes; offset += 64) {
           __builtin_prefetch(static_cast<const char*>(next->touches) + offset);
         }
       }
+    }
+    if (const QueuedEvent* next = queue_.ahead(kWarmAhead); next != nullptr && next->posted()) {
+      const PostedHandler& posted = handlers_[next->slot];
+      if (posted.warm != nullptr) posted.warm(posted.context, next->generation);
+    }
+    if (top.posted()) {
+      now_ = top.time;
+      --live_events_;
+      ++executed_;
+      const PostedHandler& posted = handlers_[top.slot];
+      posted.handler(posted.context, top.generation);
+      if (stop_requested_ || *stop_flag_ != 0) return RunOutcome::kStopped;
+      continue;
     }
     Slot& s = slot_at(top.slot);
     if (s.generation != top.generation) continue;  // cancelled; its slot is already free

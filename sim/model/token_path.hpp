@@ -121,6 +121,9 @@ class TokenPath {
     SimTime start_jitter;
     /// Not empty: each caller names the instance of this identity template that it holds.
     std::string identity_template;
+    /// The target accepts tokens of this audience: the workload's target (its type) never changes,
+    /// so it is decided once, not at every call.
+    bool audience_accepted;
   };
   struct CachedToken {
     SimTime issued;
@@ -170,6 +173,9 @@ class TokenPath {
             SimTime horizon, Recorder& recorder, std::uint64_t& next_request_id);
 
   void on_call(std::uint32_t slot);
+  /// The engine's handler of posted calls (Engine::post_at), and its warm hook.
+  static void posted_call(void* self, std::uint32_t slot);
+  static void warm_call(void* self, std::uint32_t slot);
   void schedule_call(std::uint32_t slot);
   /// Adds a slot for `host` calling in workload `w`, with its pair; returns its index.
   std::uint32_t add_slot(std::uint32_t w, ResourceId host, ResourceId target);
@@ -326,7 +332,8 @@ class TokenPath {
   std::vector<std::uint16_t> roll_failing_;       // per identity: roll-failure windows in force
   std::vector<IdentityId> awaiting_certificate_;  // created while MIRP was down
   HostEndpointState other_hosts_;
-  RandomStream faults_;  // draws of degraded AAD's errors
+  RandomStream faults_;         // draws of degraded AAD's errors
+  std::uint32_t call_handler_;  // the engine's handler of posted calls: on_call(slot)
 
   std::vector<AccessPair> pairs_;
   TokenPathStatistics stats_;

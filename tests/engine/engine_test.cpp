@@ -328,6 +328,110 @@ TEST(Engine, CountsExecutedAndPendingEvents) {
   EXPECT_EQ(engine.pending_events(), 0U);
 }
 
+// Posted events (Engine::post_at): a handler and an argument, no slot and no handle.
+struct PostLog {
+  Engine* engine = nullptr;
+  std::vector<std::pair<SimTime, std::uint32_t>> seen;  // (now, argument)
+  static void handle(void* self, std::uint32_t argument) {
+    auto* log = static_cast<PostLog*>(self);
+    log->seen.emplace_back(log->engine->now(), argument);
+  }
+};
+
+TEST(EnginePost, RunsPostedEventsInTimeOrderWithTheirArguments) {
+  Engine engine;
+  PostLog log{&engine, {}};
+  const std::uint32_t h = engine.add_handler(&PostLog::handle, &log);
+  engine.post_at(30, h, 3);
+  engine.post_at(10, h, 1);
+  engine.post_at(20, h, 2);
+  EXPECT_EQ(engine.pending_events(), 3U);
+  EXPECT_EQ(engine.run(), RunOutcome::kDrained);
+  EXPECT_THAT(log.seen, ElementsAre(std::pair<SimTime, std::uint32_t>{10, 1}, std::pair<SimTime, std::uint32_t>{20, 2},
+                                    std::pair<SimTime, std::uint32_t>{30, 3}));
+  EXPECT_EQ(engine.executed_events(), 3U);
+  EXPECT_EQ(engine.pending_events(), 0U);
+}
+
+TEST(EnginePost, OrdersPostedAndScheduledEventsAtEqualTimesAsTheyWereIssued) {
+  Engine engine;
+  std::vector<int> order;
+  struct Ctx {
+    std::vector<int>* order;
+  } ctx{&order};
+  const std::uint32_t h = engine.add_handler(
+      [](void* c, std::uint32_t argument) { static_cast<Ctx*>(c)->order->push_back(static_cast<int>(argument)); },
+      &ctx);
+  for (int i = 0; i < 50; ++i) {
+    if (i % 3 == 0) {
+      engine.post_at(5, h, static_cast<std::uint32_t>(i));
+    } else {
+      engine.schedule_at(5, [&order, i] { order.push_back(i); });
+    }
+  }
+  engine.run();
+  ASSERT_EQ(order.size(), 50U);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(order[static_cast<std::size_t>(i)], i);
+}
+
+TEST(EnginePost, SelectsEachEventsOwnHandler) {
+  Engine engine;
+  PostLog first{&engine, {}};
+  PostLog second{&engine, {}};
+  const std::uint32_t a = engine.add_handler(&PostLog::handle, &first);
+  const std::uint32_t b = engine.add_handler(&PostLog::handle, &second);
+  EXPECT_NE(a, b);
+  engine.post_at(1, b, 7);
+  engine.post_at(2, a, 8);
+  engine.run();
+  EXPECT_THAT(first.seen, ElementsAre(std::pair<SimTime, std::uint32_t>{2, 8}));
+  EXPECT_THAT(second.seen, ElementsAre(std::pair<SimTime, std::uint32_t>{1, 7}));
+}
+
+TEST(EnginePost, StopFromInsideAPostedEventReturnsAfterIt) {
+  Engine engine;
+  struct Ctx {
+    Engine* engine;
+    int runs = 0;
+  } ctx{&engine};
+  const std::uint32_t h = engine.add_handler(
+      [](void* c, std::uint32_t) {
+        auto* x = static_cast<Ctx*>(c);
+        ++x->runs;
+        x->engine->stop();
+      },
+      &ctx);
+  engine.post_at(1, h, 0);
+  engine.post_at(2, h, 0);
+  EXPECT_EQ(engine.run(), RunOutcome::kStopped);
+  EXPECT_EQ(ctx.runs, 1);
+  EXPECT_EQ(engine.now(), 1);
+  EXPECT_EQ(engine.pending_events(), 1U);
+}
+
+TEST(EnginePost, PostedEventsSurviveThePurgeOfCancelledOnes) {
+  // Once cancelled events far outnumber live ones the engine drops their dead queue entries at
+  // once; the posted events, which have no slot to tell them dead, must all stay and run.
+  Engine engine;
+  PostLog log{&engine, {}};
+  const std::uint32_t h = engine.add_handler(&PostLog::handle, &log);
+  constexpr std::uint32_t kPosted = 1000;
+  constexpr std::uint32_t kCancelled = 5000;  // > 2 * kPosted + the purge's minimum: a purge runs
+  for (std::uint32_t i = 0; i < kPosted; ++i) engine.post_at(100 + i, h, i);
+  std::vector<EventHandle> handles;
+  for (std::uint32_t i = 0; i < kCancelled; ++i) {
+    handles.push_back(engine.schedule_at(50 + i, [] { ADD_FAILURE() << "a cancelled event ran"; }));
+  }
+  for (const EventHandle handle : handles) EXPECT_TRUE(engine.cancel(handle));
+  EXPECT_EQ(engine.pending_events(), kPosted);
+  engine.run();
+  ASSERT_EQ(log.seen.size(), kPosted);
+  for (std::uint32_t i = 0; i < kPosted; ++i) {
+    EXPECT_EQ(log.seen[i].first, 100 + static_cast<SimTime>(i));
+    EXPECT_EQ(log.seen[i].second, i);
+  }
+}
+
 TEST(Engine, ReserveDoesNotChangeBehaviour) {
   Engine engine;
   engine.reserve(100'000);
