@@ -54,6 +54,11 @@ struct WorkloadIdentityConfig {
   bool kubelet_refresh = true;
   /// The SDK's time to read the token file before it calls AAD (assumption: 0.1 ms).
   Distribution latency = Distribution::constant(1e5);
+  /// A federated credential added during the run matches no exchange at AAD for seconds to
+  /// minutes (azure-facts.md:56; AADSTS70021 meanwhile: learn: entra/workload-id/
+  /// workload-identity-federation-considerations): the same default as identities' replication
+  /// (PropagationConfig::identity_replication).
+  Distribution federated_credential_replication = *Distribution::uniform(5e9, 60e9);
 };
 
 struct HostEndpointsConfig {

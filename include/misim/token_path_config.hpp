@@ -119,7 +119,7 @@ struct FaultConfig {
     kAadOutage,               // AAD answers 503, or nothing at all with `timeouts` (design.md, "Faults")
     kAadDegradation,          // AAD is slower (latency_factor) and fails a share of requests (error_rate)
     kEndpointOutage,          // the hosts' token endpoints answer 503, or nothing with `timeouts`
-    kEndpointUpdate,          // the endpoints answer 410 "updating" (back within 70 s: azure-facts.md:17)
+    kEndpointUpdate,          // the endpoints answer 410 or 404 "updating" (azure-facts.md:17)
     kMirpOutage,              // MIRP issues and rolls no certificate (rolls fail and are retried)
     kCertificateRollFailure,  // MIRP's rolls of these identities' certificates fail (and are retried)
   } kind = Kind::kAadOutage;
@@ -137,6 +137,9 @@ struct FaultConfig {
   /// kAadDegradation: service times multiplied by this, and this share of requests answered 500.
   double latency_factor = 1.0;
   double error_rate = 0.0;
+  /// kEndpointUpdate: the status the updating endpoints answer, 410 ("back within at most 70 s")
+  /// or 404 ("retry with exponential backoff"), both azure-facts.md:17.
+  int status = 410;
 };
 
 /// "AAD outage in every region from 12:00:00.000 to 12:30:00.000", ...

@@ -13,6 +13,8 @@ namespace misim {
 namespace {
 
 constexpr std::uint64_t kPurposeHostEndpoint = purpose("host_endpoint.latency");
+constexpr std::uint64_t kPurposeCredentialReplication = purpose("propagation.federated_credential");
+constexpr SimTime kNotDrawn = -1;
 
 constexpr int kBadRequest = 400;
 constexpr int kUnauthorized = 401;
@@ -44,6 +46,11 @@ void TokenPath::resolve_host_requests() {
     } else if (c.select_by.front() == SelectorKind::kResourceId) {
       workloads_[w].selector = IdentitySelector::by_resource_id(*id);
     }
+  }
+  // The federated credentials that exist before the run have replicated (as identities have).
+  for (std::uint32_t i = 0; i < directory_.count(EntityKind::kIdentity); ++i) {
+    for (const FederatedCredentialId c : directory_.federated_credentials_of(IdentityId(i)))
+      other_hosts_.credentials_before_run = std::max(other_hosts_.credentials_before_run, c.index() + 1);
   }
   for (std::size_t r = 0; r < config_.aad.regions.size(); ++r) {
     for (const std::string& name : config_.aad.regions[r].resources)
@@ -112,7 +119,7 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
       to_time((aks ? config_.hosts.workload_identity.latency : cfg.latency).sample(other_hosts_.latency));
   const auto refuse = [&](std::string_view reason) {
     count_refusal(reason);
-    engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
+    after_endpoint(a, latency, kBadRequest);
   };
   if (kind == TokenEndpoint::kArcHimds) {
     // HIMDS answers a request without the key with 401 and a challenge naming the key file; the
@@ -121,7 +128,7 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
     Preflight& pf = preflight_of(other_hosts_.preflight, a, acq.request);
     if (!pf.keyed) {
       pf.pending = HostEndpointState::kChallenge;
-      engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kUnauthorized, 0); });
+      after_endpoint(a, latency, kUnauthorized);
       return;
     }
     pf.keyed = false;
@@ -136,7 +143,7 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
   }
   const IdentityId identity = endpoint_identity(slot, w, now);  // as at IMDS: selection, then replication
   if (!identity.valid()) {
-    engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
+    after_endpoint(a, latency, kBadRequest);
     return;
   }
   acq.identity = identity;
@@ -145,11 +152,11 @@ void TokenPath::send_to_other_host(std::uint32_t a, TokenEndpoint kind) {
     if (cached != nullptr && cached->expires - now > cfg.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;
-      engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kOk, 0); });
+      after_endpoint(a, latency, kOk);
       return;
     }
   }
-  engine_.schedule_after(latency, [this, a] { forward_to_aad(a); });
+  after_endpoint(a, latency, 0);  // 0: on to AAD
 }
 
 bool TokenPath::send_probe(std::uint32_t a, SimTime latency) {
@@ -159,12 +166,8 @@ bool TokenPath::send_probe(std::uint32_t a, SimTime latency) {
   const Acquisition& acq = acquisitions_[a];
   if (acq.slot < other_hosts_.probed.size() && other_hosts_.probed[acq.slot]) return false;
   preflight_of(other_hosts_.preflight, a, acq.request).pending = HostEndpointState::kProbe;
-  const SimTime timeout = workloads_[slots_[acq.slot].workload].profile->probe_timeout;
-  if (latency <= timeout) {
-    engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
-  } else {
-    engine_.schedule_after(timeout, [this, a] { endpoint_answers(a, kRequestTimeout, 0); });
-  }
+  // Its own short timeout: an answer due later is a 408 at the timeout (after_endpoint).
+  after_endpoint(a, latency, kBadRequest, workloads_[slots_[acq.slot].workload].profile->probe_timeout);
   return true;
 }
 
@@ -223,7 +226,27 @@ int TokenPath::refuse_exchange(std::uint32_t a) {
     count_refusal(refusal::kNoFederatedCredential);
     return kBadRequest;
   }
+  // A credential added during the run matches only once it has replicated: until then AAD answers
+  // as if there were none (AADSTS70021, azure-facts.md:56).
+  if (engine_.now() < credential_replicated_at(*credential)) {
+    count_refusal(refusal::kFederatedCredentialReplicating);
+    return kBadRequest;
+  }
   return 0;
+}
+
+SimTime TokenPath::credential_replicated_at(FederatedCredentialId credential) {
+  const std::uint32_t c = credential.index();
+  if (c < other_hosts_.credentials_before_run) return -1;
+  std::vector<SimTime>& at = other_hosts_.credential_replicated_at;
+  if (c >= at.size()) at.resize(c + 1, kNotDrawn);
+  if (at[c] == kNotDrawn) {
+    // A stream of its own per credential: the draw does not depend on when it is first needed.
+    RandomStream stream(seed_, c, kPurposeCredentialReplication);
+    at[c] = directory_.federated_credential(credential).life.created_at +
+            to_time(config_.hosts.workload_identity.federated_credential_replication.sample(stream));
+  }
+  return at[c];
 }
 
 void TokenPath::count_refusal(std::string_view reason) { ++stats_.refused[reason]; }

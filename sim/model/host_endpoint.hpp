@@ -34,6 +34,9 @@ inline constexpr std::string_view kNoSystemAssigned = "no_system_assigned";
 inline constexpr std::string_view kArcUserAssigned = "arc_user_assigned";
 /// AAD, AKS exchange: no federated credential matches the token's issuer and subject (AADSTS70021).
 inline constexpr std::string_view kNoFederatedCredential = "no_federated_credential";
+/// AAD, AKS exchange: the matching federated credential was added too recently to have replicated
+/// (AADSTS70021 as for no match, azure-facts.md:56).
+inline constexpr std::string_view kFederatedCredentialReplicating = "federated_credential_replicating";
 /// AAD, AKS exchange: the service-account token has expired (AADSTS700024).
 inline constexpr std::string_view kAssertionExpired = "assertion_expired";
 /// .NET probe: no answer within the probe's timeout (counted as 408).
@@ -70,6 +73,10 @@ struct HostEndpointState {
   std::unordered_map<std::string, std::uint16_t> region_by_name;
   std::vector<std::uint16_t> region;  // by resource index; kUnplaced: spread by id
   std::size_t resources_placed = 0;
+  // Federated credentials: those with an index below this existed before the run (replicated);
+  // a later one's replication time, drawn when first needed (-1 until then).
+  std::uint32_t credentials_before_run = 0;
+  std::vector<SimTime> credential_replicated_at;
   RandomStream latency{0, 0, 0};  // reseeded by resolve_host_requests(): latencies, Arc key reads
 };
 

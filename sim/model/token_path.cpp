@@ -25,6 +25,7 @@ constexpr std::uint64_t kPurposeFaults = purpose("faults");
 constexpr int kOk = 200;
 constexpr int kBadRequest = 400;
 constexpr int kUnauthorized = 401;
+constexpr int kNotFound = 404;        // an endpoint updating (azure-facts.md:17)
 constexpr int kRequestTimeout = 408;  // no answer within the client's request timeout
 constexpr int kGone = 410;
 constexpr int kTooManyRequests = 429;
@@ -194,7 +195,7 @@ std::string describe(const FaultConfig& f) {
     case FaultConfig::Kind::kEndpointOutage:
       return endpoints + " down" + when + silent;
     case FaultConfig::Kind::kEndpointUpdate:
-      return endpoints + " updating (410)" + when;
+      return endpoints + " updating (" + std::to_string(f.status) + ")" + when;
     case FaultConfig::Kind::kMirpOutage:
       return "MIRP outage" + when + " (no certificates issued or rolled)";
     case FaultConfig::Kind::kCertificateRollFailure:
@@ -269,9 +270,10 @@ void TokenPath::apply_fault(std::uint32_t f, bool begins) {
         }
       }
       const auto bump = [&](EndpointFaults& e) {
-        int& counter = fault.kind == FaultConfig::Kind::kEndpointUpdate ? e.updates
-                       : fault.timeouts                                 ? e.silent
-                                                                        : e.outages;
+        int& counter = fault.kind == FaultConfig::Kind::kEndpointUpdate
+                           ? (fault.status == kNotFound ? e.updates_404 : e.updates)
+                       : fault.timeouts ? e.silent
+                                        : e.outages;
         counter += step;
         endpoint_faults_ += step;
       };
@@ -310,6 +312,7 @@ bool TokenPath::endpoint_fault_answers(std::uint32_t a, ResourceId host) {
     e.outages += it->second.outages;
     e.silent += it->second.silent;
     e.updates += it->second.updates;
+    e.updates_404 += it->second.updates_404;
   }
   if (e.silent > 0) {
     hang(a);
@@ -317,6 +320,8 @@ bool TokenPath::endpoint_fault_answers(std::uint32_t a, ResourceId host) {
     client_receives(a, kServiceUnavailable, 0);
   } else if (e.updates > 0) {
     client_receives(a, kGone, 0);
+  } else if (e.updates_404 > 0) {  // a 410 window overlapping it answers first
+    client_receives(a, kNotFound, 0);
   } else {
     return false;
   }
@@ -735,7 +740,7 @@ std::uint32_t TokenPath::new_acquisition(std::uint32_t slot, bool background) {
     free_acquisition_ = acquisitions_[a].next_free;
   }
   acquisitions_[a] =
-      Acquisition{slot, {}, engine_.now(), engine_.now(), 0, kNone, next_request_id_++, background, false, false};
+      Acquisition{slot, {}, engine_.now(), engine_.now(), 0, kNone, next_request_id_++, 0, background, false, false};
   return a;
 }
 
@@ -774,6 +779,8 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   const Workload& w = workloads_[slot.workload];
   const SimTime now = engine_.now();
   acq.attempt_started = now;
+  acq.attempt = next_attempt_;
+  next_attempt_ = next_attempt_ == kAttemptMask ? 1 : next_attempt_ + 1;
   acq.cache_hit = false;
   ++stats_.requests;
   ++stats_.endpoint.arrivals;
@@ -803,7 +810,7 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   if (w.profile->probe_first && send_probe(a, latency)) return;  // .NET's first request (host_endpoint.cpp)
   const IdentityId identity = endpoint_identity(slot, w, now);
   if (!identity.valid()) {
-    engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kBadRequest, 0); });
+    after_endpoint(a, latency, kBadRequest);
     return;
   }
   acq.identity = identity;
@@ -812,11 +819,48 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
     if (cached != nullptr && cached->expires - now > config_.imds.cache_margin) {
       ++stats_.endpoint_cache_hits;
       acq.cache_hit = true;
-      engine_.schedule_after(latency, [this, a] { endpoint_answers(a, kOk, 0); });
+      after_endpoint(a, latency, kOk);
       return;
     }
   }
-  engine_.schedule_after(latency, [this, a] { forward_to_aad(a); });
+  after_endpoint(a, latency, 0);
+}
+
+SimTime TokenPath::request_timeout(std::uint32_t a) const {
+  return workloads_[slots_[acquisitions_[a].slot].workload].profile->request_timeout;
+}
+
+void TokenPath::after_endpoint(std::uint32_t a, SimTime latency, int status, SimTime timeout) {
+  // The client waits for an answer at most its request timeout, then counts 408 and follows its
+  // profile (a timeout is "updating": azure-facts.md:17), as the .NET probe does with its own
+  // timeout (send_probe). An answer due later is never seen, and an endpoint that slow does not
+  // reach AAD (docs/model.md, "Client timeouts").
+  if (timeout < 0) timeout = request_timeout(a);
+  if (latency > timeout) {
+    engine_.schedule_after(timeout, [this, a] { endpoint_answers(a, kRequestTimeout, 0); });
+  } else if (status == 0) {
+    engine_.schedule_after(latency, [this, a] { forward_to_aad(a); });
+  } else {
+    engine_.schedule_after(latency, [this, a, status] { endpoint_answers(a, status, 0); });
+  }
+}
+
+void TokenPath::arm_request_timeout(std::uint32_t a) {
+  // AAD's answer comes when its station has served the request, which a queue or a degradation
+  // can make later than the client waits; the client then gives up at its timeout.
+  const Acquisition& acq = acquisitions_[a];
+  const SimTime deadline = acq.attempt_started + request_timeout(a);
+  if (deadline >= horizon_) return;  // still waiting when the run ends
+  engine_.schedule_at(deadline, [this, a, attempt = acq.attempt] { request_timed_out(a, attempt); });
+}
+
+void TokenPath::request_timed_out(std::uint32_t a, std::uint32_t attempt) {
+  Acquisition& acq = acquisitions_[a];
+  if (acq.attempt != attempt) return;  // AAD answered in time
+  // AAD will still answer this attempt; late_answer() lets the endpoint cache the token then.
+  late_attempts_.emplace(attempt, LateAttempt{acq.slot, acq.identity, acq.request});
+  acq.attempt = 0;
+  endpoint_answers(a, kRequestTimeout, 0);
 }
 
 void TokenPath::forward_to_aad(std::uint32_t a) {
@@ -847,7 +891,10 @@ void TokenPath::forward_to_aad(std::uint32_t a) {
     endpoint_answers(a, kInternalServerError, 0);
     return;
   }
-  if (!region.station->arrive_scaled(a, region.latency_factor)) {
+  const Acquisition& acq = acquisitions_[a];
+  if (region.station->arrive_scaled(a | (static_cast<std::uint64_t>(acq.attempt) << 32), region.latency_factor)) {
+    arm_request_timeout(a);
+  } else {
     TraceEvent e;
     e.kind = EventKind::kRejected;
     e.time = e.begin = e.service_start = now;
@@ -887,6 +934,11 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
   }
   const auto a = static_cast<std::uint32_t>(visit.tag);
   Acquisition& acq = acquisitions_[a];
+  if (const auto attempt = static_cast<std::uint32_t>(visit.tag >> 32); acq.attempt != attempt) {
+    late_answer(visit, attempt);  // the client gave up waiting (request_timed_out)
+    return;
+  }
+  acq.attempt = 0;  // answered: its request timeout no longer applies
   const Slot& slot = slots_[acq.slot];
   const SimTime now = engine_.now();
   {
@@ -919,6 +971,29 @@ void TokenPath::on_aad_done(const StationVisit& visit) {
   cache_token(slot.host, acq.identity, workloads_[slot.workload].audience,
               CachedToken{now, now + config_.aad.token_lifetime});
   endpoint_answers(a, kOk, 0);
+}
+
+void TokenPath::late_answer(const StationVisit& visit, std::uint32_t attempt) {
+  const auto it = late_attempts_.find(attempt);
+  if (it == late_attempts_.end()) return;
+  const LateAttempt late = it->second;
+  late_attempts_.erase(it);
+  const Slot& slot = slots_[late.slot];
+  const std::size_t r = region_of(slot.host);
+  TraceEvent e = visit_event(visit, late.request, aad_station(r));
+  e.resource = slot.host.index();
+  e.identity = late.identity.index();
+  recorder_.emit(e);
+  // The client has gone, but the endpoint finishes its own work (IMDS asked AAD for itself, and
+  // caches what it gets, azure-facts.md:36): the next request finds the token there. AKS has no
+  // endpoint to keep it.
+  if (directory_.type_of(slot.host).endpoint == TokenEndpoint::kWorkloadIdentity) return;
+  if (!directory_.identity(late.identity).life.alive() || !certificate_valid(late.identity)) return;
+  if (aad_[r].outages > 0 || aad_[r].silent > 0) return;
+  const SimTime now = engine_.now();
+  ++stats_.tokens_issued;
+  cache_token(slot.host, late.identity, workloads_[slot.workload].audience,
+              CachedToken{now, now + config_.aad.token_lifetime});
 }
 
 void TokenPath::endpoint_answers(std::uint32_t a, int status, SimTime retry_after) {

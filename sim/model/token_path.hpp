@@ -77,6 +77,7 @@ class TokenPath {
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::uint64_t kRawCustomer = 1ULL << 63;
+  static constexpr std::uint32_t kAttemptMask = 0x7fffffff;  // attempt numbers: 31 bits of AAD's tag
 
   /// One calling resource of one call workload: its SDK's token cache and in-flight acquisition.
   struct alignas(64) Slot {  // two cache lines, both prefetched (Engine::kTouchedBytes)
@@ -153,6 +154,7 @@ class TokenPath {
     std::uint32_t retries;
     std::uint32_t next_free;
     std::uint64_t request;  // its id in traces
+    std::uint32_t attempt;  // the attempt in progress (next_attempt_), 0 once answered or given up
     bool background;
     bool holds_endpoint;  // counted in its host's in_flight
     bool cache_hit;       // this attempt was answered from the endpoint's cache
@@ -199,6 +201,17 @@ class TokenPath {
   bool endpoint_fault_answers(std::uint32_t acquisition, ResourceId host);
   /// The attempt gets no answer: its client gives up after its request timeout (408).
   void hang(std::uint32_t acquisition);
+  /// The endpoint answers `status` after `latency`, or forwards to AAD with status 0; when that is
+  /// later than the client's `timeout` (-1: its profile's request timeout), the client gives up at
+  /// the timeout instead (408). The .NET probe passes its own timeout.
+  void after_endpoint(std::uint32_t acquisition, SimTime latency, int status, SimTime timeout = -1);
+  /// The attempt has entered AAD's station: the client gives up at its request timeout unless
+  /// AAD has answered by then (request_timed_out).
+  void arm_request_timeout(std::uint32_t acquisition);
+  void request_timed_out(std::uint32_t acquisition, std::uint32_t attempt);
+  /// AAD answers an attempt whose client has given up: the endpoint still caches the token.
+  void late_answer(const StationVisit& visit, std::uint32_t attempt);
+  [[nodiscard]] SimTime request_timeout(std::uint32_t acquisition) const;
   /// MIRP issues a new identity's certificate (at creation, or when a MIRP outage ends).
   void issue_certificate(IdentityId identity);
   /// MIRP's scheduled roll: it fails while MIRP is down or the identity's rolls fail, and is retried.
@@ -244,6 +257,8 @@ class TokenPath {
   [[nodiscard]] std::uint32_t preflights(std::uint32_t acquisition) const;
   /// AAD's refusal of an AKS exchange (no matching federated credential, expired token); 0: none.
   int refuse_exchange(std::uint32_t acquisition);
+  /// When a federated credential matches exchanges at AAD (-1: before the run).
+  SimTime credential_replicated_at(FederatedCredentialId credential);
   void count_refusal(std::string_view reason);
 
   Engine& engine_;
@@ -279,6 +294,15 @@ class TokenPath {
   std::vector<Host> hosts_;                                      // by resource index
   std::vector<Acquisition> acquisitions_;
   std::uint32_t free_acquisition_ = kNone;
+  // Attempts are numbered (31 bits, never 0) so that AAD's answer to an attempt whose client gave
+  // up is told from the acquisition's later attempts: AAD's station carries the number in its tag.
+  std::uint32_t next_attempt_ = 1;
+  struct LateAttempt {
+    std::uint32_t slot;
+    IdentityId identity;
+    std::uint64_t request;
+  };
+  std::unordered_map<std::uint32_t, LateAttempt> late_attempts_;  // at AAD, the client gone: by attempt
   std::vector<Region> aad_;
   std::unordered_map<std::uint64_t, CachedToken> endpoint_cache_;  // (host, identity, audience) beyond Host::token
   RandomStream endpoint_latency_;
@@ -296,8 +320,9 @@ class TokenPath {
   // naming hosts; endpoint_faults_ counts them all, so a request checks one integer.
   struct EndpointFaults {
     int outages = 0;
-    int silent = 0;  // answering nothing
-    int updates = 0;
+    int silent = 0;       // answering nothing
+    int updates = 0;      // answering 410
+    int updates_404 = 0;  // answering 404
   };
   EndpointFaults all_endpoints_;
   std::unordered_map<std::uint32_t, EndpointFaults> host_faults_;

@@ -9,9 +9,11 @@
 #include "misim/narration.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <string_view>
 #include <utility>
 
 #include "misim/simulation.hpp"
@@ -40,6 +42,37 @@ using narration_detail::verb;
 // At most this many detail lines of one kind describe the estate at the start, then "... and N
 // more": a 1,000-VM estate still reads in a screenful.
 constexpr std::size_t kMaxDetailLines = 6;
+
+/// A rate as a person says it: format_rate's exact text when it is short ("20/s", "1/min",
+/// "12/d"), else one per a whole number of a unit ("1 per 5 min"), else four significant digits
+/// in the largest unit that counts at least one ("0.2/min" is exact; 1/7 per minute reads
+/// "8.571/h").
+std::string readable_rate(Rate rate) {
+  constexpr std::size_t kShort = 12;
+  std::string exact = format_rate(rate);
+  if (exact.size() <= kShort || !(rate.per_second > 0.0)) return exact;
+  struct Unit {
+    const char* name;
+    double seconds;
+  };
+  static constexpr Unit kUnits[] = {{"d", 86400.0}, {"h", 3600.0}, {"min", 60.0}, {"s", 1.0}};
+  const double interval = 1.0 / rate.per_second;
+  for (const Unit& u : kUnits) {
+    const double n = interval / u.seconds;
+    const double whole = std::round(n);
+    if (whole >= 1.0 && whole < 1e6 && std::abs(n - whole) <= 1e-9 * whole) {
+      return "1 per " + std::to_string(static_cast<long long>(whole)) + " " + u.name;
+    }
+  }
+  for (const Unit& u : {kUnits[3], kUnits[2], kUnits[1], kUnits[0]}) {
+    const double per_unit = rate.per_second * u.seconds;
+    if (per_unit < 1.0 && std::string_view(u.name) != "d") continue;
+    char text[64];
+    std::snprintf(text, sizeof text, "%.4g/%s", per_unit, u.name);
+    return text;
+  }
+  return exact;
+}
 
 class Narrator {
  public:
@@ -328,7 +361,7 @@ class Narrator {
         if (w->start >= sim.duration) continue;
         say(w->start, "workload " + w->name + " starts sending requests into " + stage.name + ", " +
                           (w->process == ArrivalProcess::kPoisson ? "at random (Poisson)" : "evenly spaced") + " at " +
-                          format_rate(w->rate) + ".");
+                          readable_rate(w->rate) + ".");
         if (w->stop < sim.duration) say(w->stop, "workload " + w->name + " stops.");
       }
     }
@@ -560,15 +593,33 @@ class Narrator {
     for (const CallWorkloadConfig& w : sim.token_path.calls) {
       if (!in_focus(w) || w.start >= sim.duration) continue;
       std::vector<EntityRef> callers;
+      std::vector<std::string> later;  // callers the timeline creates during the run
       for (const std::string& name : w.from) {
-        if (const std::optional<EntityRef> e = d_.find(name)) callers.push_back(*e);
+        if (const std::optional<EntityRef> e = d_.find(name)) {
+          callers.push_back(*e);
+        } else {
+          later.push_back(name);
+        }
       }
-      callers = concerning(std::move(callers), focus_.matches(w.name) || focus_.matches(w.target));
-      say(w.start, "workload " + w.name + " starts: " + group(d_, callers, max_) +
-                       verb(callers.size(), " calls ", " call ") + w.target + " " +
-                       format_rate(Rate{w.rate_per_second}) + verb(callers.size(), "", " each") + ", " +
+      const bool whole = focus_.matches(w.name) || focus_.matches(w.target);
+      callers = concerning(std::move(callers), whole);
+      if (!whole && !focus_.everything())
+        std::erase_if(later, [&](const std::string& name) { return !focus_.matches(name); });
+      // Callers that exist at the start are named as entities; when none does yet, those the
+      // timeline will create are named instead, and they call from their creation.
+      const bool only_later = callers.empty() && !later.empty();
+      const std::size_t n = only_later ? later.size() : callers.size();
+      const std::string who =
+          only_later ? listed(later, "resources") + ", which the timeline creates," : group(d_, callers, max_);
+      const std::string joining = only_later || later.empty()
+                                      ? std::string()
+                                      : "; " + listed(later, "more resources") + verb(later.size(), " joins", " join") +
+                                            " when the timeline creates" + verb(later.size(), " it", " them");
+      say(w.start, "workload " + w.name + " starts: " + who + verb(n, " calls ", " call ") + w.target + " " +
+                       readable_rate(Rate{w.rate_per_second}) + verb(n, "", " each") +
+                       (only_later ? verb(n, " once it exists", " once they exist") : "") + ", " +
                        (w.poisson ? "at random (Poisson)" : "evenly spaced") + ", through the " + w.client + " client" +
-                       (w.identity.empty() ? "" : ", naming the identity " + w.identity) + ".");
+                       (w.identity.empty() ? "" : ", naming the identity " + w.identity) + joining + ".");
       if (w.stop < sim.duration) say(w.stop, "workload " + w.name + " stops.");
     }
     for (const FaultConfig& f : sim.token_path.faults) tell_fault(f, sim.duration);
@@ -646,8 +697,12 @@ class Narrator {
         }
         break;
       case FaultConfig::Kind::kEndpointUpdate:
-        say(f.start, where + (one ? " is" : " are") + " updating: " + (one ? "it answers" : "they answer") +
-                         " 410 until " + until + "; clients that retry 410 (MSAL: every 10 s) get through after it.");
+        say(f.start,
+            where + (one ? " is" : " are") + " updating: " + (one ? "it answers" : "they answer") + " " +
+                std::to_string(f.status) + " until " + until +
+                (f.status == 404
+                     ? "; clients that retry 404 (with exponential backoff, MSAL 1, 2, 4 s) get through after it."
+                     : "; clients that retry 410 (MSAL: every 10 s) get through after it."));
         break;
       case FaultConfig::Kind::kMirpOutage:
         say(f.start, "MIRP goes down until " + until + ": certificate rolls due meanwhile fail and are retried every " +
@@ -687,6 +742,8 @@ class Narrator {
         return " at an Arc server's HIMDS naming an identity (it serves the system-assigned one only)";
       if (key == "no_federated_credential")
         return " by AAD: no federated credential of the identity matches the pod's issuer and subject (AADSTS70021)";
+      if (key == "federated_credential_replicating")
+        return " by AAD: the matching federated credential was added too recently to have replicated (AADSTS70021)";
       if (key == "assertion_expired") return " by AAD: the pod's service-account token had expired (AADSTS700024)";
       if (key == "probe_timeout") return " as .NET probes that got no answer within their timeout";
       return " (" + std::string(key) + ")";

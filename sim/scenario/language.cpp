@@ -71,7 +71,8 @@ std::vector<SectionSpec> build_sections() {
       {Section::kArcHimds, "service_arc_himds", {"rate_limit", "max_concurrent", "latency", "cache", "cache_margin",
                                                  "key_read"}},
       {Section::kWorkloadIdentity, "service_workload_identity", {"service_account_token_lifetime",
-                                                                 "kubelet_refresh", "latency"}},
+                                                                 "kubelet_refresh", "latency",
+                                                                 "federated_credential_replication"}},
       {Section::kArm, "service_arm", {"latency", "limits"}},
       {Section::kArmLimits, "arm_limits", {"window", "identity_creations_per_subscription_region",
                                            "identity_creations_per_tenant_region",
@@ -111,7 +112,7 @@ std::vector<SectionSpec> build_sections() {
       {Section::kRemoveFederatedCredential, "timeline_remove_federated_credential", {"identity", "name"}},
       {Section::kOutage, "timeline_outage", {"service", "region", "resource", "mode", "for"}},
       {Section::kDegrade, "timeline_degrade", {"service", "region", "latency_factor", "error_rate", "for"}},
-      {Section::kUpdate, "timeline_update", {"resource", "for"}},
+      {Section::kUpdate, "timeline_update", {"resource", "status", "for"}},
       {Section::kCertRollFailure, "timeline_cert_roll_failure", {"identity", "for"}},
       // 'mean' is accepted for a constant too, so a scenario can switch kinds with one param
       // ({dist: ${kind}, mean: 100ms}); for a constant the mean is its value.

@@ -56,6 +56,10 @@ void read_workload_identity(const Document& doc, const YAML::Node& node, Workloa
   if (m.has("kubelet_refresh"))
     c.kubelet_refresh = doc.boolean(m.get("kubelet_refresh"), "workload_identity 'kubelet_refresh'");
   if (m.has("latency")) c.latency = read_duration_distribution(doc, m.get("latency"), "workload_identity 'latency'");
+  if (m.has("federated_credential_replication")) {
+    c.federated_credential_replication = read_duration_distribution(
+        doc, m.get("federated_credential_replication"), "workload_identity 'federated_credential_replication'");
+  }
 }
 
 void read_aad(const Document& doc, const YAML::Node& node, AadConfig& c) {

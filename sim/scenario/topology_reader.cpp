@@ -439,7 +439,7 @@ class Reader {
   /// The timeline's faults (docs/scenarios.md, "Faults"):
   ///   outage: {service: aad|imds|mirp|arm, region: eu, resource: web-3, mode: errors|timeouts, for: 30m}
   ///   degrade: {service: aad, region: eu, latency_factor: 4, error_rate: 5%, for: 30m}
-  ///   update: {resource: web, for: 70s}
+  ///   update: {resource: web, status: 404|410, for: 70s}
   ///   cert_roll_failure: {identity: app-id, for: 100d}
   void read_fault(const std::string& action, const YAML::Node& v, const std::string& what, SimTime at,
                   SimTime duration) {
@@ -490,6 +490,14 @@ class Reader {
       const MapReader m(doc_, v, w, keys(Section::kUpdate));
       f.kind = FaultConfig::Kind::kEndpointUpdate;
       if (m.has("resource")) f.resources = fault_names(m.get("resource"), w + " 'resource'", /*identity=*/false);
+      if (m.has("status")) {
+        // 410 "back within 70 s" or 404 "retry with exponential backoff" (azure-facts.md:17).
+        const std::string status = doc_.string(m.get("status"), w + " 'status'");
+        if (status != "404" && status != "410")
+          doc_.fail(m.get("status"),
+                    w + " 'status' must be 404 or 410 (what an updating endpoint answers), got '" + status + "'");
+        f.status = status == "404" ? 404 : 410;
+      }
       f.end = window_end(m, w, at, duration);
     } else {  // cert_roll_failure
       const MapReader m(doc_, v, w, keys(Section::kCertRollFailure));

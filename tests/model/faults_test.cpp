@@ -17,8 +17,11 @@ namespace {
 
 SimulationConfig load(const std::string& text) {
   Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
-  return s.ok() ? std::move(s).value().simulation : SimulationConfig{};
+  if (!s.ok()) {
+    ADD_FAILURE() << s.error().to_string();
+    return SimulationConfig{};
+  }
+  return std::move(s).value().simulation;
 }
 
 /// The attempts at the endpoint: when each ended, its status and how long it took.
@@ -133,6 +136,83 @@ TEST(EndpointUpdate, Answers410UntilTheUpdateEndsAndMsalRetries410TenSecondsApar
   ASSERT_EQ(gone.size(), 5U);
   for (std::size_t i = 0; i < gone.size(); ++i) EXPECT_EQ(gone[i], kMinute + static_cast<SimTime>(i) * 10 * kSecond);
   EXPECT_EQ(first_ok, kMinute + 50 * kSecond + 41 * kMillisecond);
+}
+
+/// The times of the attempts answered `status`, and how the acquisitions ended.
+std::vector<SimTime> answered(const Attempts& attempts, int status) {
+  std::vector<SimTime> out;
+  for (const auto& a : attempts.list) {
+    if (a.status == status) out.push_back(a.time);
+  }
+  return out;
+}
+
+TEST(EndpointUpdate, A404WindowIsRetriedOnEachProfiles404Schedule) {
+  // The endpoints answer 404 "updating" from 00:00:30 to 00:01:45 (azure-facts.md:17). The first
+  // call is at 00:01:00. azure-identity-python retries 404 0.8, 1.6, 3.2, 6.4 and 12.8 s apart
+  // (azure-facts.md:27), all inside the window, then gives up; MSAL 1, 2 and 4 s apart (:25).
+  const std::string window = "timeline:\n  - {at: 30s, update: {status: 404, for: 75s}}\n";
+  const std::string python_text = steady("azure-identity-python") + window;
+  Simulation python(load(python_text));
+  ASSERT_EQ(python.config().token_path.faults.at(0).status, 404);
+  Attempts attempts;
+  python.attach(attempts, TraceLevel::kRequests);
+  python.advance(5 * kMinute);
+  const std::vector<SimTime> expected = {kMinute,
+                                         kMinute + 800 * kMillisecond,
+                                         kMinute + 2400 * kMillisecond,
+                                         kMinute + 5600 * kMillisecond,
+                                         kMinute + 12 * kSecond,
+                                         kMinute + 24800 * kMillisecond};
+  EXPECT_EQ(answered(attempts, 404), expected);
+  EXPECT_TRUE(answered(attempts, 410).empty());
+  EXPECT_EQ(python.token_statistics().failed_acquisitions, 1U);
+  // After the window the call at 00:02:00 gets its token (IMDS 1 ms, AAD 40 ms).
+  ASSERT_FALSE(answered(attempts, 200).empty());
+  EXPECT_EQ(answered(attempts, 200).front(), 2 * kMinute + 41 * kMillisecond);
+
+  const std::string msal_text = steady("msal") + window;
+  Simulation msal(load(msal_text));
+  Attempts msal_attempts;
+  msal.attach(msal_attempts, TraceLevel::kRequests);
+  msal.advance(5 * kMinute);
+  const std::vector<SimTime> msal_expected = {kMinute, kMinute + kSecond, kMinute + 3 * kSecond, kMinute + 7 * kSecond};
+  EXPECT_EQ(answered(msal_attempts, 404), msal_expected);
+}
+
+TEST(EndpointUpdate, A410WindowStaysTheDefaultAndIsNotRetriedByAzureIdentityPython) {
+  // Without `status` an update answers 410. azure-identity-python does not retry 410 (it retries
+  // 404, 429 and 5xx: azure-facts.md:27), so the acquisition fails at its first answer.
+  const std::string text = steady("azure-identity-python") + "timeline:\n  - {at: 30s, update: {for: 75s}}\n";
+  Simulation python(load(text));
+  ASSERT_EQ(python.config().token_path.faults.at(0).status, 410);
+  EXPECT_EQ(describe(python.config().token_path.faults.at(0)),
+            "token endpoints (IMDS) updating (410) from 00:00:30.000 to 00:01:45.000");
+  Attempts attempts;
+  python.attach(attempts, TraceLevel::kRequests);
+  python.advance(5 * kMinute);
+  EXPECT_EQ(answered(attempts, 410), std::vector<SimTime>{kMinute});
+  EXPECT_TRUE(answered(attempts, 404).empty());
+  EXPECT_EQ(python.token_statistics().retries, 0U);
+  EXPECT_EQ(python.token_statistics().failed_acquisitions, 1U);
+}
+
+TEST(EndpointUpdate, AnOverlapping410WindowAnswersBeforeA404One) {
+  SimulationConfig config = load(steady("msal"));
+  FaultConfig not_found = window(FaultConfig::Kind::kEndpointUpdate, 30 * kSecond, 105 * kSecond);
+  not_found.status = 404;
+  config.token_path.faults.push_back(not_found);
+  config.token_path.faults.push_back(window(FaultConfig::Kind::kEndpointUpdate, 30 * kSecond, 65 * kSecond));
+  EXPECT_EQ(describe(not_found), "token endpoints (IMDS) updating (404) from 00:00:30.000 to 00:01:45.000");
+  Simulation sim(config);
+  Attempts attempts;
+  sim.attach(attempts, TraceLevel::kRequests);
+  sim.advance(5 * kMinute);
+  // 410 at 1:00 (both windows); MSAL's 410 rule waits 10 s. At 1:10 only the 404 window is left:
+  // 404, and MSAL's 404 rule goes on from its second retry (2 s, then 4 s), then gives up.
+  EXPECT_EQ(answered(attempts, 410), std::vector<SimTime>{kMinute});
+  const std::vector<SimTime> expected = {70 * kSecond, 72 * kSecond, 76 * kSecond};
+  EXPECT_EQ(answered(attempts, 404), expected);
 }
 
 // ---- the timeline's faults, as the scenario language writes them --------------------------------

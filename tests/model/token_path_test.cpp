@@ -72,12 +72,13 @@ TEST(Imds, RejectsThe21stRequestWithinASecondWith429) {
 }
 
 TEST(Imds, TheClientRetriesA429ExactlyOnItsProfilesSchedule) {
-  // One request holds IMDS's only concurrency slot for 100 s; a second application's request gets
-  // 429 and MSAL retries it after 1, 2 and 4 s (azure-facts.md:25), then gives up.
+  // One request holds IMDS's only concurrency slot for 20 s (under its client's 30 s request
+  // timeout); a second application's request gets 429 and MSAL retries it after 1, 2 and 4 s
+  // (azure-facts.md:25), then gives up.
   const std::string text = R"(name: retry
 duration: 2h
 services:
-  imds: {latency: 100s, max_concurrent: 1}
+  imds: {latency: 20s, max_concurrent: 1}
 topology:
   resources:
     - {name: vm, type: vm, system_assigned: true}

@@ -21,20 +21,29 @@ using testing::Not;
 
 Scenario load(const std::string& relative, const ScenarioOverrides& overrides = {}) {
   Result<Scenario> s = load_scenario_file(std::string(MISIM_SOURCE_DIR) + "/" + relative, overrides);
-  EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
-  return s ? *std::move(s) : Scenario{};
+  if (!s) {
+    ADD_FAILURE() << s.error().to_string();
+    return Scenario{};
+  }
+  return *std::move(s);
 }
 
 std::string told(const Scenario& scenario, const NarrationOptions& options = {}) {
   Result<Narration> n = narrate(scenario, options);
-  EXPECT_TRUE(n) << (n ? "" : n.error().message);
-  return n ? n->text() : std::string();
+  if (!n) {
+    ADD_FAILURE() << n.error().message;
+    return std::string();
+  }
+  return n->text();
 }
 
 Scenario from_text(const std::string& text) {
   Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
-  return s ? *std::move(s) : Scenario{};
+  if (!s) {
+    ADD_FAILURE() << s.error().to_string();
+    return Scenario{};
+  }
+  return *std::move(s);
 }
 
 TEST(Narration, TellsTheEstateAtTheStart) {
@@ -238,6 +247,66 @@ timeline:
   EXPECT_THAT(text, HasSubstr("01:00:00.000 AAD goes down: token requests to it fail with 503 until 01:30:00.000.\n"));
   EXPECT_THAT(text, HasSubstr("01:30:00.000 AAD is back.\n"));
   EXPECT_THAT(text, HasSubstr("2 VMs (web-0, web-1) were granted every call to vault"));
+}
+
+TEST(Narration, TellsAnUnevenRateReadablyAndNamesCallersTheTimelineCreates) {
+  // 1/5min is 0.00333... per second, which no short decimal writes exactly; the only caller is
+  // created at 1 h, so none exists when the workload starts.
+  const std::string text = told(from_text(R"(
+name: later
+duration: 3h
+topology:
+  resources:
+    - {name: vault, type: key_vault}
+workload:
+  - {name: app, from: late, target: vault, rate: 1/5min, client: msal}
+  - {name: odd, from: late, target: vault, rate: 1/7min, client: msal, arrivals: constant}
+timeline:
+  - {at: 1h, create_resource: {name: late, type: vm, system_assigned: true}}
+)"));
+  EXPECT_THAT(text, HasSubstr("00:00:00.000 workload app starts: late, which the timeline creates, calls vault 1 per "
+                              "5 min once it exists, at random (Poisson), through the msal client.\n"));
+  EXPECT_THAT(text, HasSubstr("workload odd starts: late, which the timeline creates, calls vault 1 per 7 min once "
+                              "it exists, evenly spaced"));
+  EXPECT_THAT(text, Not(HasSubstr("nothing call")));
+  EXPECT_THAT(text, Not(HasSubstr("0.00333")));
+}
+
+TEST(Narration, TellsCallersThatExistAndThoseTheTimelineAddsLater) {
+  const std::string text = told(from_text(R"(
+name: later
+duration: 3h
+topology:
+  resources:
+    - {name: web, type: vm, system_assigned: true}
+    - {name: vault, type: key_vault}
+workload:
+  - {name: app, from: [web, late], target: vault, rate: 1/3s, client: msal}
+timeline:
+  - {at: 1h, create_resource: {name: late, type: vm, system_assigned: true}}
+)"));
+  EXPECT_THAT(text, HasSubstr("workload app starts: VM web calls vault 20/min, at random (Poisson), through the msal "
+                              "client; late joins when the timeline creates it.\n"));
+}
+
+TEST(Narration, TellsAn404UpdateWindowWithItsStatus) {
+  const std::string text = told(from_text(R"(
+name: update
+duration: 1h
+topology:
+  resources:
+    - {name: web, type: vm, system_assigned: true}
+    - {name: vault, type: key_vault}
+workload:
+  - {name: app, from: web, target: vault, rate: 1/min, client: msal}
+timeline:
+  - {at: 10m, update: {resource: web, status: 404, for: 2m}}
+  - {at: 20m, update: {resource: web, for: 70s}}
+)"));
+  EXPECT_THAT(text, HasSubstr("00:10:00.000 The token endpoint (IMDS) of web is updating: it answers 404 until "
+                              "00:12:00.000;"));
+  EXPECT_THAT(text, HasSubstr("00:20:00.000 The token endpoint (IMDS) of web is updating: it answers 410 until "
+                              "00:21:10.000; clients that retry 410 (MSAL: every 10 s) get through after it.\n"));
 }
 
 TEST(Narration, TellsAnOperationArmThrottledAtItsEffectWithItsIssueTimeAnd429s) {
