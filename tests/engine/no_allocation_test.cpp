@@ -74,6 +74,48 @@ TEST(EngineAllocation, SchedulingAndRunningEventsAllocatesNothingInSteadyState) 
   EXPECT_EQ(after - before, 0U) << "allocations while running 100k events in steady state";
 }
 
+/// As SteadyModel, with posted events (Engine::post_at): the argument is the entity's id.
+class SteadyPostedModel {
+ public:
+  SteadyPostedModel(Engine& engine, std::uint32_t population)
+      : engine_(engine), handler_(engine.add_handler(&SteadyPostedModel::fire, this)) {
+    for (std::uint32_t i = 0; i < population; ++i) post(i);
+  }
+  std::uint64_t fired() const { return fired_; }
+
+ private:
+  static void fire(void* self, std::uint32_t id) {
+    auto* model = static_cast<SteadyPostedModel*>(self);
+    ++model->fired_;
+    model->post(id);
+  }
+  void post(std::uint32_t id) {
+    const auto delay = static_cast<SimTime>(rng_.below(4) == 0 ? 0 : rng_.below(1'000'000));
+    engine_.post_at(engine_.now() + delay, handler_, id);
+  }
+
+  Engine& engine_;
+  std::uint32_t handler_;
+  RandomStream rng_{98, 0, purpose("test.no_allocation")};
+  std::uint64_t fired_ = 0;
+};
+
+TEST(EngineAllocation, PostingAndRunningPostedEventsAllocatesNothingInSteadyState) {
+  Engine engine;
+  SteadyPostedModel model(engine, 1000);
+  engine.run_until(engine.now() + 50'000'000);  // warm-up: the queue's blocks grow to the peak
+  ASSERT_GT(model.fired(), 10'000U);
+
+  const std::uint64_t before = allocations();
+  const std::uint64_t executed_before = engine.executed_events();
+  while (engine.executed_events() - executed_before < 100'000) engine.run_until(engine.now() + 1'000'000);
+  const std::uint64_t after = allocations();
+
+  EXPECT_GE(engine.executed_events() - executed_before, 100'000U);
+  EXPECT_EQ(engine.pending_events(), 1000U);
+  EXPECT_EQ(after - before, 0U) << "allocations while running 100k posted events in steady state";
+}
+
 TEST(EngineAllocation, CancellingAndReschedulingTimersAllocatesNothingInSteadyState) {
   // The token-refresh pattern: a timer per entity, cancelled and set again on every activity.
   // Timers are set in the near future, so cancelled heap entries surface and are dropped soon.
