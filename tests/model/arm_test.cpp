@@ -9,20 +9,14 @@
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/trace_event.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-constexpr const char* kSecretsGet = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
+using model_test::load_config;
 
-SimulationConfig load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  if (!s.ok()) {
-    ADD_FAILURE() << s.error().to_string();
-    return {};
-  }
-  return std::move(s).value().simulation;
-}
+constexpr const char* kSecretsGet = "Microsoft.KeyVault/vaults/secrets/getSecret/action";
 
 /// The record of the operation whose description mentions `name` in quotes.
 const TimelineRecord* record_of(const Simulation& sim, const std::string& name) {
@@ -42,7 +36,7 @@ topology:
 )";
 
 TEST(Arm, The81stIdentityCreationIn20sOfASubscriptionRegionIsThrottledUntilTheWindowHasRoom) {
-  Simulation sim(load(std::string(kEstate) + R"(timeline:
+  Simulation sim(load_config(std::string(kEstate) + R"(timeline:
   - {at: 1m, create_resource: {name: vm, type: vm, count: 81, group: g0, system_assigned: true}}
 )"));
   sim.run();
@@ -63,7 +57,7 @@ TEST(Arm, The81stIdentityCreationIn20sOfASubscriptionRegionIsThrottledUntilTheWi
 }
 
 TEST(Arm, CreationsWithoutAnIdentityAreNotLimited) {
-  Simulation sim(load(std::string(kEstate) + R"(timeline:
+  Simulation sim(load_config(std::string(kEstate) + R"(timeline:
   - {at: 1m, create_resource: {name: vm, type: vm, count: 200, group: g0}}
 )"));
   sim.run();
@@ -72,7 +66,7 @@ TEST(Arm, CreationsWithoutAnIdentityAreNotLimited) {
 }
 
 TEST(Arm, EachSubscriptionHasItsOwnWindowUnderTheTenants) {
-  Simulation sim(load(std::string(kEstate) + R"(timeline:
+  Simulation sim(load_config(std::string(kEstate) + R"(timeline:
   - {at: 1m, create_resource: {name: a, type: vm, count: 80, group: g0, system_assigned: true}}
   - {at: 1m, create_resource: {name: b, type: vm, count: 80, group: g1, system_assigned: true}}
 )"));
@@ -96,7 +90,7 @@ topology:
             std::to_string(s) + "}}\n";
   }
   text += "  - {at: 1m, create_user_assigned: {name: last, group: g5}}\n";
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   sim.run();
   EXPECT_EQ(record_of(sim, "id4-79")->at, kMinute);  // the 400th
   const TimelineRecord* last = record_of(sim, "last");
@@ -107,7 +101,7 @@ topology:
 }
 
 TEST(Arm, The301stRoleAssignmentIn20sOfASubscriptionRegionIsThrottled) {
-  Simulation sim(load(std::string(kEstate) + R"(  identities: [{name: id, count: 301, group: g0}]
+  Simulation sim(load_config(std::string(kEstate) + R"(  identities: [{name: id, count: 301, group: g0}]
 timeline:
   - {at: 1m, assign: {principal: id, role: Key Vault Secrets User, scope: vault}}
 )"));
@@ -123,7 +117,7 @@ timeline:
 TEST(Arm, ThrottledOperationsTakeEffectInIssueOrderOneWindowAfterAnother) {
   // 200 creations at once against 80 per 20 s: 80 at once, 80 after 20 s, 40 after 40 s; the ones
   // that lost the race at 20 s are answered 429 again.
-  Simulation sim(load(std::string(kEstate) + R"(timeline:
+  Simulation sim(load_config(std::string(kEstate) + R"(timeline:
   - {at: 1m, create_user_assigned: {name: id, count: 200, group: g0}}
 )"));
   sim.run();
@@ -135,7 +129,7 @@ TEST(Arm, ThrottledOperationsTakeEffectInIssueOrderOneWindowAfterAnother) {
 }
 
 TEST(Arm, AttachmentsAreNotLimitedByDefault) {
-  Simulation sim(load(std::string(kEstate) + R"(  identities: [{name: shared, group: g0}]
+  Simulation sim(load_config(std::string(kEstate) + R"(  identities: [{name: shared, group: g0}]
 timeline:
   - {at: 1m, create_resource: {name: vm, type: vm, count: 400, group: g0, user_assigned: [shared]}}
 )"));
@@ -145,7 +139,7 @@ timeline:
 
 TEST(Arm, TheAssignmentLimitsCanCountIdentityAttachmentsInstead) {
   // The limit's source speaks of assigning a user-assigned identity to a resource (docs/model.md).
-  Simulation sim(load(std::string(kEstate) + R"(  identities: [{name: shared, group: g0}]
+  Simulation sim(load_config(std::string(kEstate) + R"(  identities: [{name: shared, group: g0}]
 services:
   arm: {limits: {assignments: identity_attachments}}
 timeline:
@@ -166,7 +160,7 @@ timeline:
 }
 
 TEST(Arm, LimitsAreSettable) {
-  Simulation sim(load(std::string(kEstate) + R"(services:
+  Simulation sim(load_config(std::string(kEstate) + R"(services:
   arm: {limits: {identity_creations_per_subscription_region: 40, window: 10s}}
 timeline:
   - {at: 1m, create_user_assigned: {name: id, count: 41, group: g0}}
@@ -176,7 +170,7 @@ timeline:
 }
 
 TEST(Arm, AnUnlimitedClassIsNeverThrottled) {
-  Simulation sim(load(std::string(kEstate) + R"(services:
+  Simulation sim(load_config(std::string(kEstate) + R"(services:
   arm: {limits: {identity_creations_per_subscription_region: unlimited, identity_creations_per_tenant_region: unlimited}}
 timeline:
   - {at: 1m, create_user_assigned: {name: id, count: 1000, group: g0}}
@@ -197,7 +191,7 @@ timeline:
 }
 
 TEST(Arm, AnOutageInErrorsModeFailsTheOperationsInsideItAndNotThoseAfter) {
-  Simulation sim(load(outage("errors")));
+  Simulation sim(load_config(outage("errors")));
   sim.run();
   const TimelineRecord* inside = record_of(sim, "a");
   ASSERT_NE(inside, nullptr);
@@ -213,7 +207,7 @@ TEST(Arm, AnOutageInErrorsModeFailsTheOperationsInsideItAndNotThoseAfter) {
 }
 
 TEST(Arm, AnOutageInTimeoutsModeHoldsOperationsUntilItEnds) {
-  Simulation sim(load(outage("timeouts")));
+  Simulation sim(load_config(outage("timeouts")));
   sim.run();
   const TimelineRecord* inside = record_of(sim, "a");
   ASSERT_NE(inside, nullptr);
@@ -233,7 +227,7 @@ TEST(Arm, AnOutageIsNamedAndMarkedInTraces) {
     std::vector<std::string> names;
     std::vector<TraceEvent> marks;
   } faults;
-  Simulation sim(load(outage("errors")));
+  Simulation sim(load_config(outage("errors")));
   sim.attach(faults, TraceLevel::kLifecycle);
   sim.run();
   ASSERT_EQ(faults.names.size(), 1U);
@@ -257,7 +251,7 @@ timeline:
 )";
 
 TEST(Arm, LatencyDelaysTheEffectOfAnOperationOnTheDirectory) {
-  Simulation sim(load(kUnassign));
+  Simulation sim(load_config(kUnassign));
   const auto granted = [&] {
     const IdentityId app = *sim.directory().lookup_principal("app");
     return sim.directory().check_access(app, *sim.directory().find("vault"), kSecretsGet).granted;
@@ -279,7 +273,7 @@ TEST(Arm, TheTraceRecordsWhenAnOperationWasIssuedAndWhenItTookEffect) {
     }
     std::vector<TraceEvent> list;
   } ops;
-  Simulation sim(load(kUnassign));
+  Simulation sim(load_config(kUnassign));
   sim.attach(ops, TraceLevel::kLifecycle);
   sim.run();
   ASSERT_EQ(ops.list.size(), 1U);
@@ -291,7 +285,7 @@ TEST(Arm, TheTraceRecordsWhenAnOperationWasIssuedAndWhenItTookEffect) {
 TEST(Arm, ByDefaultAnOperationTakesEffectWhenItIsIssued) {
   std::string text = kUnassign;
   text.erase(text.find("services:"), text.find("topology:") - text.find("services:"));
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   sim.run();
   ASSERT_EQ(sim.timeline().size(), 1U);
   EXPECT_EQ(sim.timeline()[0].at, 30 * kMinute);
@@ -306,7 +300,7 @@ services:
 timeline:
   - {at: 1m, delete: id}
 )";
-  SimulationConfig config = load(text);
+  SimulationConfig config = load_config(text);
   config.seed = seed;
   Simulation sim(config);
   sim.run();
@@ -317,7 +311,7 @@ timeline:
 }
 
 TEST(Arm, ARunOfDeletionsDelayedAlikeLeavesTheDirectoryInOnePassAndWhole) {
-  Simulation sim(load(std::string(kEstate) + R"(  identities: [{name: id, count: 50, group: g0}]
+  Simulation sim(load_config(std::string(kEstate) + R"(  identities: [{name: id, count: 50, group: g0}]
 services:
   arm: {latency: 10s}
 timeline:
@@ -342,7 +336,7 @@ TEST(Arm, LatencyDrawsAreDeterministicForASeed) {
 }
 
 TEST(Arm, ArmFiguresAreReadFromTheScenario) {
-  const SimulationConfig c = load(std::string(kEstate) + R"(services:
+  const SimulationConfig c = load_config(std::string(kEstate) + R"(services:
   arm:
     latency: {dist: constant, value: 2s}
     limits: {window: 30s, identity_creations_per_subscription_region: 40, identity_creations_per_tenant_region: 200,

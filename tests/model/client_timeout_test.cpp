@@ -11,18 +11,12 @@
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/trace_event.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-SimulationConfig load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  if (!s.ok()) {
-    ADD_FAILURE() << s.error().to_string();
-    return SimulationConfig{};
-  }
-  return std::move(s).value().simulation;
-}
+using model_test::load_config;
 
 /// The attempts at the endpoint and AAD's station visits, in order.
 struct Events : EventSink {
@@ -70,7 +64,7 @@ SimTime ms(std::int64_t n) { return n * kMillisecond; }
 TEST(ClientTimeout, ADegradedAadSlowerThanTheTimeoutGives408sRetriedOnTheProfilesSchedule) {
   // AAD takes 1 s x 3 = 3 s; azure-identity-python waits 2 s (azure-facts.md:27), counts 408 and
   // retries 0.8, 1.6, 3.2, 6.4 and 12.8 s later, then gives up. IMDS has no cache here.
-  Simulation sim(load(slow_aad("azure-identity-python", "1s", "3", false)));
+  Simulation sim(load_config(slow_aad("azure-identity-python", "1s", "3", false)));
   Events events;
   sim.attach(events, TraceLevel::kRequests);
   sim.advance(100 * kSecond);
@@ -94,7 +88,7 @@ TEST(ClientTimeout, ADegradedAadSlowerThanTheTimeoutGives408sRetriedOnTheProfile
 
 TEST(ClientTimeout, AnAnswerJustUnderTheTimeoutIsDelivered) {
   // AAD takes 1 s x 1.99 = 1.99 s, plus IMDS's 1 ms: 1.991 s, under python's 2 s.
-  Simulation sim(load(slow_aad("azure-identity-python", "1s", "1.99", false)));
+  Simulation sim(load_config(slow_aad("azure-identity-python", "1s", "1.99", false)));
   Events events;
   sim.attach(events, TraceLevel::kRequests);
   sim.advance(100 * kSecond);
@@ -110,7 +104,7 @@ TEST(ClientTimeout, TheLateAnswerIsNotDeliveredButFillsTheEndpointsCache) {
   // The first attempt's token reaches IMDS at 1:40.001, after the client gave up at 1:30: IMDS
   // caches it (it asked AAD for itself), so the third attempt, at 2:03, is answered from IMDS's
   // cache. The client receives one token, once.
-  Simulation sim(load(slow_aad("msal", "10s", "4", true)));
+  Simulation sim(load_config(slow_aad("msal", "10s", "4", true)));
   Events events;
   sim.attach(events, TraceLevel::kRequests);
   sim.advance(150 * kSecond);
@@ -140,7 +134,7 @@ TEST(ClientTimeout, TheLateAnswerIsNotDeliveredButFillsTheEndpointsCache) {
 TEST(ClientTimeout, AQueueAtAadLongerThanTheTimeoutGives408s) {
   // One AAD server taking 1.5 s, and 4 VMs asking at once (call_at_start): the third waits 1.5 s
   // in the queue and would be answered at 4.5 s, after python's 2 s timeout.
-  Simulation sim(load(R"(name: queue
+  Simulation sim(load_config(R"(name: queue
 duration: 10s
 services:
   imds: {latency: {dist: constant, value: 1ms}, cache: false}

@@ -11,18 +11,12 @@
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/trace_event.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-SimulationConfig load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  if (!s.ok()) {
-    ADD_FAILURE() << s.error().to_string();
-    return SimulationConfig{};
-  }
-  return std::move(s).value().simulation;
-}
+using model_test::load_config;
 
 /// The attempts at the endpoint: when each ended, its status and how long it took.
 struct Attempts : EventSink {
@@ -67,7 +61,7 @@ FaultConfig window(FaultConfig::Kind kind, SimTime start, SimTime end) {
 }
 
 TEST(AadDegradation, MultipliesServiceTimesOnlyInsideItsWindow) {
-  SimulationConfig config = load(steady("none"));
+  SimulationConfig config = load_config(steady("none"));
   FaultConfig slow = window(FaultConfig::Kind::kAadDegradation, 30 * kMinute, 60 * kMinute);
   slow.latency_factor = 3.0;
   config.token_path.faults.push_back(slow);
@@ -83,7 +77,7 @@ TEST(AadDegradation, MultipliesServiceTimesOnlyInsideItsWindow) {
 }
 
 TEST(AadDegradation, AnErrorRateOfOneFailsEveryRequestWith500) {
-  SimulationConfig config = load(steady("none"));
+  SimulationConfig config = load_config(steady("none"));
   FaultConfig failing = window(FaultConfig::Kind::kAadDegradation, 30 * kMinute, 60 * kMinute);
   failing.error_rate = 1.0;
   config.token_path.faults.push_back(failing);
@@ -94,7 +88,7 @@ TEST(AadDegradation, AnErrorRateOfOneFailsEveryRequestWith500) {
 }
 
 TEST(AadDegradation, AnErrorRateFailsAboutThatShareOfRequests) {
-  SimulationConfig config = load(steady("none"));
+  SimulationConfig config = load_config(steady("none"));
   config.token_path.calls.front().rate_per_second = 10.0;
   FaultConfig failing = window(FaultConfig::Kind::kAadDegradation, 0, 2 * kHour);
   failing.error_rate = 0.25;
@@ -107,7 +101,7 @@ TEST(AadDegradation, AnErrorRateFailsAboutThatShareOfRequests) {
 }
 
 TEST(EndpointOutage, Answers503AndMsalRetriesThenGivesUp) {
-  SimulationConfig config = load(steady("msal"));
+  SimulationConfig config = load_config(steady("msal"));
   config.token_path.faults.push_back(window(FaultConfig::Kind::kEndpointOutage, 0, kHour));
   Simulation sim(config);
   sim.advance(kHour - kSecond);
@@ -119,7 +113,7 @@ TEST(EndpointOutage, Answers503AndMsalRetriesThenGivesUp) {
 }
 
 TEST(EndpointUpdate, Answers410UntilTheUpdateEndsAndMsalRetries410TenSecondsApart) {
-  SimulationConfig config = load(steady("msal"));
+  SimulationConfig config = load_config(steady("msal"));
   // The first call is at 00:01:00; the endpoints update from 00:00:30 to 00:01:45.
   config.token_path.faults.push_back(window(FaultConfig::Kind::kEndpointUpdate, 30 * kSecond, 105 * kSecond));
   Simulation sim(config);
@@ -153,7 +147,7 @@ TEST(EndpointUpdate, A404WindowIsRetriedOnEachProfiles404Schedule) {
   // (azure-facts.md:27), all inside the window, then gives up; MSAL 1, 2 and 4 s apart (:25).
   const std::string window = "timeline:\n  - {at: 30s, update: {status: 404, for: 75s}}\n";
   const std::string python_text = steady("azure-identity-python") + window;
-  Simulation python(load(python_text));
+  Simulation python(load_config(python_text));
   ASSERT_EQ(python.config().token_path.faults.at(0).status, 404);
   Attempts attempts;
   python.attach(attempts, TraceLevel::kRequests);
@@ -172,7 +166,7 @@ TEST(EndpointUpdate, A404WindowIsRetriedOnEachProfiles404Schedule) {
   EXPECT_EQ(answered(attempts, 200).front(), 2 * kMinute + 41 * kMillisecond);
 
   const std::string msal_text = steady("msal") + window;
-  Simulation msal(load(msal_text));
+  Simulation msal(load_config(msal_text));
   Attempts msal_attempts;
   msal.attach(msal_attempts, TraceLevel::kRequests);
   msal.advance(5 * kMinute);
@@ -184,7 +178,7 @@ TEST(EndpointUpdate, A410WindowStaysTheDefaultAndIsNotRetriedByAzureIdentityPyth
   // Without `status` an update answers 410. azure-identity-python does not retry 410 (it retries
   // 404, 429 and 5xx: azure-facts.md:27), so the acquisition fails at its first answer.
   const std::string text = steady("azure-identity-python") + "timeline:\n  - {at: 30s, update: {for: 75s}}\n";
-  Simulation python(load(text));
+  Simulation python(load_config(text));
   ASSERT_EQ(python.config().token_path.faults.at(0).status, 410);
   EXPECT_EQ(describe(python.config().token_path.faults.at(0)),
             "token endpoints (IMDS) updating (410) from 00:00:30.000 to 00:01:45.000");
@@ -198,7 +192,7 @@ TEST(EndpointUpdate, A410WindowStaysTheDefaultAndIsNotRetriedByAzureIdentityPyth
 }
 
 TEST(EndpointUpdate, AnOverlapping410WindowAnswersBeforeA404One) {
-  SimulationConfig config = load(steady("msal"));
+  SimulationConfig config = load_config(steady("msal"));
   FaultConfig not_found = window(FaultConfig::Kind::kEndpointUpdate, 30 * kSecond, 105 * kSecond);
   not_found.status = 404;
   config.token_path.faults.push_back(not_found);
@@ -238,7 +232,7 @@ TEST(TimelineFaults, EveryKindIsWrittenInTheTimeline) {
                            "  - {at: 30m, update: {resource: web, for: 70s}}\n"
                            "  - {at: 40m, update: {for: 10s}}\n"
                            "  - {at: 50m, cert_roll_failure: {identity: app-id, for: 5h}}\n";
-  const SimulationConfig config = load(text);
+  const SimulationConfig config = load_config(text);
   const std::vector<FaultConfig>& f = config.token_path.faults;
   ASSERT_EQ(f.size(), 7U);
   EXPECT_EQ(f[0].kind, FaultConfig::Kind::kAadOutage);
@@ -307,7 +301,7 @@ timeline:
 )";
 
 TEST(EndpointOutage, OnOneResourceFailsOnlyThatResourcesRequests) {
-  Simulation sim(load(kTwoVms));
+  Simulation sim(load_config(kTwoVms));
   struct PerHost : EventSink {
     void on_event(const TraceEvent& e) override {
       if (e.kind == EventKind::kAttempt) statuses[{e.resource, e.status}].push_back(e.time);
@@ -332,7 +326,7 @@ TEST(EndpointUpdate, OnOneResourceAnswers410OnlyThere) {
   std::string text = kTwoVms;
   text.replace(text.find("outage: {service: imds, resource: vm-1, for: 20m}"), 49,
                "update: {resource: vm-1, for: 20m}");
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   Attempts attempts;
   sim.attach(attempts, TraceLevel::kRequests);
   sim.run();
@@ -343,7 +337,7 @@ TEST(EndpointUpdate, OnOneResourceAnswers410OnlyThere) {
 TEST(EndpointOutage, InTimeoutModeLetsTheClientWaitItsRequestTimeout) {
   std::string text = kTwoVms;
   text.replace(text.find("resource: vm-1, for"), 19, "resource: vm-1, mode: timeouts, for");
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   Attempts attempts;
   sim.attach(attempts, TraceLevel::kRequests);
   sim.run();
@@ -361,7 +355,7 @@ TEST(EndpointOutage, InTimeoutModeLetsTheClientWaitItsRequestTimeout) {
 TEST(AadOutage, InTimeoutModeClientsWaitTheirRequestTimeoutAndRetry) {
   // MSAL caches; AAD answers nothing from 00:00:30 to 00:10:00. The first call at 00:01:00 waits
   // 30 s (msal's request timeout), counts 408, and retries 1, 2 and 4 s later (azure-facts.md:25).
-  SimulationConfig config = load(steady("msal"));
+  SimulationConfig config = load_config(steady("msal"));
   FaultConfig silent = window(FaultConfig::Kind::kAadOutage, 30 * kSecond, 10 * kMinute);
   silent.timeouts = true;
   config.token_path.faults.push_back(silent);
@@ -423,7 +417,7 @@ TEST(CertificateRoll, AFailureLongEnoughExpiresTheCertificateAndARollAfterItReco
   // then on, and the retry at 12:00 renews it.
   const std::string text =
       std::string(kCertificates) + "  - {at: 4h, cert_roll_failure: {identity: app-id, for: 465m}}\n";
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   Statuses seen;
   sim.attach(seen, TraceLevel::kRequests);
   sim.run();
@@ -459,7 +453,7 @@ TEST(CertificateRoll, AFailureLongEnoughExpiresTheCertificateAndARollAfterItReco
 TEST(CertificateRoll, AShortFailureIsRetriedBeforeTheCertificateExpires) {
   const std::string text =
       std::string(kCertificates) + "  - {at: 4h, cert_roll_failure: {identity: app-id, for: 2h}}\n";
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   sim.run();
   const TokenPathStatistics& stats = sim.token_statistics();
   EXPECT_EQ(stats.certificate_roll_failures, 2U);  // 05:00 and 05:30; the retry at 06:00 succeeds
@@ -476,7 +470,7 @@ TEST(MirpOutage, AnIdentityCreatedDuringItIsUnknownUntilMirpIssuesItsCertificate
     text.replace(at, 8, "{at: 30m,");
   }
   text += "  - {at: 0s, outage: {service: mirp, for: 2h}}\n";
-  Simulation sim(load(text));
+  Simulation sim(load_config(text));
   Statuses seen;
   sim.attach(seen, TraceLevel::kRequests);
   sim.advance(3 * kHour);

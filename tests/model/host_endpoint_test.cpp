@@ -8,38 +8,15 @@
 
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-Scenario load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  if (!s.ok()) {
-    ADD_FAILURE() << s.error().to_string();
-    return Scenario{};
-  }
-  return std::move(s).value();
-}
-
-const AccessPair& pair_of(const Simulation& sim, const std::string& resource) {
-  for (const AccessPair& p : sim.access_pairs()) {
-    if (sim.directory().name(p.resource) == resource) return p;
-  }
-  static const AccessPair none{};
-  ADD_FAILURE() << "no pair for " << resource;
-  return none;
-}
-
-std::uint64_t status_count(const Simulation& sim, int status) {
-  auto it = sim.token_statistics().by_status.find(status);
-  return it == sim.token_statistics().by_status.end() ? 0 : it->second;
-}
-
-/// Requests refused for `reason` (TokenPathStatistics::refused).
-std::uint64_t refused(const Simulation& sim, std::string_view reason) {
-  auto it = sim.token_statistics().refused.find(reason);
-  return it == sim.token_statistics().refused.end() ? 0 : it->second;
-}
+using model_test::load;
+using model_test::pair_of;
+using model_test::refused;
+using model_test::status_count;
 
 /// The attempts of token requests, in order.
 class Attempts : public EventSink {

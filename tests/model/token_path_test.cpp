@@ -5,29 +5,14 @@
 
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-Scenario load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
-  return s.ok() ? std::move(s).value() : Scenario{};
-}
-
-const AccessPair& pair_of(const Simulation& sim, const std::string& resource) {
-  for (const AccessPair& p : sim.access_pairs()) {
-    if (sim.directory().name(p.resource) == resource) return p;
-  }
-  static const AccessPair none{};
-  ADD_FAILURE() << "no pair for " << resource;
-  return none;
-}
-
-std::uint64_t status_count(const Simulation& sim, int status) {
-  auto it = sim.token_statistics().by_status.find(status);
-  return it == sim.token_statistics().by_status.end() ? 0 : it->second;
-}
+using model_test::load;
+using model_test::pair_of;
+using model_test::status_count;
 
 // Six applications on one VM ask for a token at the same instant; IMDS takes 10 ms per request.
 constexpr const char* kSixAtOnce = R"(name: six

@@ -10,15 +10,12 @@
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/trace_event.hpp"
+#include "model_test_support.hpp"
 
 namespace misim {
 namespace {
 
-Scenario load(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
-  return s.ok() ? std::move(s).value() : Scenario{};
-}
+using model_test::load;
 
 /// Collects the times of the events of one kind.
 class TimesOf : public EventSink {
@@ -44,13 +41,18 @@ workload:
     profile: [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]
 )";
 
-TEST(DailyProfile, ArrivalsPerHourFollowTheMultipliers) {
-  Simulation sim(load(kDaily).simulation);
+/// When each arrival at a station came (its visit's start) in a run of the scenario in `text`.
+std::vector<SimTime> arrival_times(const std::string& text) {
+  Simulation sim(load(text).simulation);
   TimesOf arrivals(EventKind::kStationVisit);
   sim.attach(arrivals, TraceLevel::kRequests);
   sim.run();
+  return arrivals.times;
+}
+
+TEST(DailyProfile, ArrivalsPerHourFollowTheMultipliers) {
   std::array<double, 24> per_hour{};
-  for (SimTime t : arrivals.times) per_hour[static_cast<std::size_t>(t / kHour)] += 1.0;
+  for (SimTime t : arrival_times(kDaily)) per_hour[static_cast<std::size_t>(t / kHour)] += 1.0;
   for (int h = 0; h < 6; ++h) EXPECT_EQ(per_hour[h], 0.0) << "hour " << h;
   EXPECT_EQ(per_hour[23], 0.0);
   // 36,000 expected per ordinary hour: a Poisson count, so 5 standard deviations is 950.
@@ -68,12 +70,8 @@ workload:
 )";
 
 TEST(Burst, MultipliesAConstantRateInsideItsWindowOnly) {
-  Simulation sim(load(kBurst).simulation);
-  TimesOf arrivals(EventKind::kStationVisit);
-  sim.attach(arrivals, TraceLevel::kRequests);
-  sim.run();
   int before = 0, during = 0, after = 0;
-  for (SimTime t : arrivals.times) {
+  for (SimTime t : arrival_times(kBurst)) {
     if (t < 10 * kMinute)
       ++before;
     else if (t < 15 * kMinute)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "misim/report.hpp"
+#include "read_file.hpp"
 #include "synthetic_fleet.hpp"
 
 namespace misim {
@@ -40,12 +41,7 @@ std::string find_chromium() {
   return {};
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::read_file;
 
 class Browser : public ::testing::Test {
  protected:

@@ -10,57 +10,38 @@
 #include <vector>
 
 #include "html_check.hpp"
+#include "library_scenarios.hpp"
 #include "misim/report.hpp"
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/summary.hpp"
+#include "scenario_run.hpp"
 
 namespace misim {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct ReportedRun {
-  Scenario scenario;
-  std::unique_ptr<Simulation> simulation;
-  std::unique_ptr<ReportCollector> collector;
-  std::unique_ptr<Summary> summary;
+struct ReportedRun : testing::ScenarioRun {
   std::string html;
 };
 
 ReportedRun run(const fs::path& file, const ScenarioOverrides& overrides = {}) {
   ReportedRun r;
-  Result<Scenario> s = load_scenario_file(file.string(), overrides);
-  EXPECT_TRUE(s.ok()) << (s ? "" : s.error().to_string());
-  if (!s) return r;
-  r.scenario = *s;
-  r.simulation = std::make_unique<Simulation>(r.scenario.simulation);
-  r.collector = std::make_unique<ReportCollector>();
-  r.simulation->attach(*r.collector, TraceLevel::kAll);
-  r.simulation->run();
-  r.simulation->finish(false);
-  r.summary = std::make_unique<Summary>(r.scenario, *r.simulation, Execution{});
+  static_cast<testing::ScenarioRun&>(r) = testing::run_scenario(load_scenario_file(file.string(), overrides), true);
+  if (!r.summary) return r;
   r.html =
       render_report_html(report_input(r.scenario, *r.collector, r.summary->json_text(), &r.simulation->directory()));
   return r;
 }
 
-std::vector<fs::path> library() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(MISIM_SOURCE_DIR) / "scenarios")) {
-    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 double metric(const ReportedRun& r, std::string_view path) { return r.summary->metric(path).value_or(-1); }
 
 TEST(ReportScenario, EveryLibraryScenarioGivesAWellFormedSelfContainedPage) {
-  const std::vector<fs::path> files = library();
+  const std::vector<std::string> files = test_support::library_scenario_files();
   ASSERT_FALSE(files.empty());
-  for (const fs::path& file : files) {
-    SCOPED_TRACE(file.string());
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
     const ReportedRun r = run(file);
     EXPECT_EQ(testing::tag_nesting_error(r.html), "");
     EXPECT_EQ(r.html.find("http://"), std::string::npos);

@@ -10,28 +10,21 @@
 
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
+#include "scenario_run.hpp"
 
 namespace misim {
 namespace {
 
 using Json = nlohmann::json;
 
-struct SummarizedRun {
-  Scenario scenario;
-  std::unique_ptr<Simulation> simulation;
-  std::unique_ptr<Summary> summary;
+struct SummarizedRun : testing::ScenarioRun {
   Json json;
 };
 
 SummarizedRun run(const std::string& text) {
   SummarizedRun r;
-  Result<Scenario> s = load_scenario_text(text, "t.yaml");
-  EXPECT_TRUE(s.ok()) << (s ? "" : s.error().to_string());
-  if (!s) return r;
-  r.scenario = *std::move(s);
-  r.simulation = std::make_unique<Simulation>(r.scenario.simulation);
-  r.simulation->run();
-  r.summary = std::make_unique<Summary>(r.scenario, *r.simulation, Execution{});
+  static_cast<testing::ScenarioRun&>(r) = testing::run_scenario(load_scenario_text(text, "t.yaml"), false);
+  if (!r.summary) return r;
   r.json = Json::parse(r.summary->json_text());
   return r;
 }

@@ -28,6 +28,9 @@
 #include <string>
 #include <vector>
 
+#include "read_file.hpp"
+#include "temp_dir_test.hpp"
+
 extern char** environ;
 
 namespace {
@@ -41,12 +44,7 @@ const fs::path kCorpus = fs::path(MISIM_SOURCE_DIR) / "tests" / "bad_scenarios";
 // recorded in docs/reliability.md.
 constexpr double kSecondsAllowed = 5.0;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using misim::test_support::read_file;
 
 struct Outcome {
   int exit_code = -1;
@@ -84,8 +82,8 @@ Outcome run_misim(const std::vector<std::string>& args, const fs::path& scratch)
   o.cpu_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
             static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  o.out = read_text(out_path);
-  o.err = read_text(err_path);
+  o.out = read_file(out_path);
+  o.err = read_file(err_path);
   return o;
 }
 
@@ -98,7 +96,7 @@ struct Expectation {
 Expectation expectation_of(const fs::path& file) {
   Expectation e;
   const fs::path sidecar = fs::path(file.string() + ".expect");
-  std::istringstream lines(fs::exists(sidecar) ? "# expect: " + read_text(sidecar) : read_text(file));
+  std::istringstream lines(fs::exists(sidecar) ? "# expect: " + read_file(sidecar) : read_file(file));
   std::string line;
   for (int n = 0; n < 10 && std::getline(lines, line); ++n) {
     const auto value = [&line](std::string_view prefix) { return line.substr(prefix.size()); };
@@ -190,7 +188,7 @@ TEST_P(BadScenario, RunLeavesAnExistingOutputDirectoryUntouched) {
   std::vector<std::string> entries;
   for (const auto& entry : fs::directory_iterator(out)) entries.push_back(entry.path().filename().string());
   EXPECT_EQ(entries, std::vector<std::string>{"summary.json"});
-  EXPECT_EQ(read_text(out / "summary.json"), "{\"from\": \"an earlier run\"}\n");
+  EXPECT_EQ(read_file(out / "summary.json"), "{\"from\": \"an earlier run\"}\n");
   EXPECT_EQ(fs::last_write_time(out / "summary.json"), written);
 }
 
@@ -207,20 +205,9 @@ TEST(BadScenarioCorpus, HoldsAtLeastFortyFiles) { EXPECT_GE(corpus_files().size(
 
 // ---- inputs written by the test ----------------------------------------------------------------
 
-class GeneratedBadInput : public testing::Test {
+class GeneratedBadInput : public misim::test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("misim_generated_" + std::to_string(::getpid()) + "_" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
+  GeneratedBadInput() : TempDirTest("misim_generated_") {}
 
   /// validate and run: exit 2, the error at its place, no output directory, in time.
   void expect_refused(const std::string& file, const std::string& error) {
@@ -235,8 +222,6 @@ class GeneratedBadInput : public testing::Test {
       EXPECT_FALSE(fs::exists(out));
     }
   }
-
-  fs::path dir_;
 };
 
 TEST_F(GeneratedBadInput, AHundredThousandNestedListsAreRefusedBeforeParsing) {

@@ -24,6 +24,8 @@
 #include "misim/fingerprint.hpp"
 #include "misim/time.hpp"
 #include "misim/trace_file.hpp"
+#include "read_file.hpp"
+#include "temp_dir_test.hpp"
 
 namespace misim {
 namespace {
@@ -39,19 +41,8 @@ const std::string kLongSweep = "name: interrupt-test\nscenario: " MISIM_SOURCE_D
                                "metrics: [events]\n";
 constexpr auto kPatience = std::chrono::seconds(120);
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using test_support::lines_of;
+using test_support::read_file;
 
 /// The files under `dir` whose names start with '.' and end with ".partial".
 std::vector<std::string> partial_files(const fs::path& dir) {
@@ -64,20 +55,15 @@ std::vector<std::string> partial_files(const fs::path& dir) {
   return found;
 }
 
-class Interrupt : public testing::Test {
+class Interrupt : public misim::test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("misim_interrupt_test_" + std::to_string(::getpid()) + "_" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  Interrupt() : TempDirTest("misim_interrupt_test_") {}
   void TearDown() override {
     if (child_ > 0) {
       ::kill(child_, SIGKILL);
       ::waitpid(child_, nullptr, 0);
     }
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
 
   /// Starts misim with `args`, its stderr into dir_/stderr.txt.
@@ -126,7 +112,7 @@ class Interrupt : public testing::Test {
     child_ = 0;
     return status;
   }
-  std::string stderr_text() const { return read(dir_ / "stderr.txt"); }
+  std::string stderr_text() const { return read_file(dir_ / "stderr.txt"); }
 
   /// Runs the long scenario with a full trace, signals it once under way, and checks what it left.
   void expect_clean_stop_on(int signal, int expected_exit) {
@@ -138,14 +124,14 @@ class Interrupt : public testing::Test {
     EXPECT_EQ(WEXITSTATUS(status), expected_exit) << stderr_text();
     EXPECT_NE(stderr_text().find("interrupted at"), std::string::npos) << stderr_text();
 
-    const Json summary = Json::parse(read(out / "summary.json"));
+    const Json summary = Json::parse(read_file(out / "summary.json"));
     EXPECT_TRUE(summary.at("interrupted").get<bool>());
     const double sim_time = summary.at("sim_time_s").get<double>();
     EXPECT_GT(sim_time, 0.0);
     EXPECT_LT(sim_time, summary.at("duration_s").get<double>());
     EXPECT_GT(summary.at("events").get<std::uint64_t>(), 0U);
     EXPECT_TRUE(summary.at("stages").contains("aad")) << "the measurements up to the stop are kept";
-    EXPECT_NE(read(out / "report.html").find("interrupted"), std::string::npos);
+    EXPECT_NE(read_file(out / "report.html").find("interrupted"), std::string::npos);
 
     Result<TraceReader> reader = TraceReader::open((out / "trace.pb").string());
     ASSERT_TRUE(reader) << reader.error().to_string();
@@ -164,7 +150,6 @@ class Interrupt : public testing::Test {
     EXPECT_TRUE(partial_files(out).empty()) << "left behind: " << partial_files(out).front();
   }
 
-  fs::path dir_;
   pid_t child_ = 0;
 };
 
@@ -185,14 +170,14 @@ TEST_F(Interrupt, KillNineLeavesTheEarlierFilesUnderTheFinalNames) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << stderr_text();
   const std::string names[] = {"summary.json", "report.html", "trace.pb"};
   std::vector<std::string> before;
-  for (const std::string& name : names) before.push_back(read(out / name));
+  for (const std::string& name : names) before.push_back(read_file(out / name));
 
   start({"run", kLongRun, "--duration", "365d", "--trace", "all", "-q", "--out", out.string()});
   ASSERT_TRUE(wait_until([&] { return trace_under_way(out); }));
   status = signal_and_wait(SIGKILL);
   ASSERT_TRUE(WIFSIGNALED(status));
   for (std::size_t i = 0; i < std::size(names); ++i) {
-    EXPECT_EQ(read(out / names[i]), before[i]) << names[i] << " changed under its final name";
+    EXPECT_EQ(read_file(out / names[i]), before[i]) << names[i] << " changed under its final name";
   }
   Result<TraceReader> reader = TraceReader::open((out / "trace.pb").string());
   ASSERT_TRUE(reader) << reader.error().to_string();
@@ -215,7 +200,7 @@ TEST_F(Interrupt, ASecondSignalEndsAtOnceAndNeverLeavesAHalfWrittenFile) {
   } else {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
-    EXPECT_TRUE(Json::parse(read(out / "summary.json")).at("interrupted").get<bool>());
+    EXPECT_TRUE(Json::parse(read_file(out / "summary.json")).at("interrupted").get<bool>());
     EXPECT_TRUE(fs::exists(out / "report.html"));
     EXPECT_TRUE(fs::exists(out / "trace.pb"));
   }
@@ -227,10 +212,10 @@ TEST_F(Interrupt, SigintStopsASweepWithoutResultFilesAndKeepsItsJournal) {
   std::ofstream(sweep) << kLongSweep;
   start({"sweep", sweep.string(), "--threads", "1", "-q", "--out", out.string()});
   // Signalled once the first run is in the journal (the journal's header line, then one a run).
-  ASSERT_TRUE(wait_until([&] { return lines_of(read(out / "journal.jsonl")).size() >= 1 + 1; }));
+  ASSERT_TRUE(wait_until([&] { return lines_of(read_file(out / "journal.jsonl")).size() >= 1 + 1; }));
   const int status = signal_and_wait(SIGINT);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ": " << stderr_text();
-  const std::vector<std::string> journal = lines_of(read(out / "journal.jsonl"));
+  const std::vector<std::string> journal = lines_of(read_file(out / "journal.jsonl"));
   if (journal.size() < 1 + 40) {  // stopped before the last run finished
     EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT) << stderr_text();
     for (const char* name : {"results.csv", "runs.csv", "results.json", "report.html"}) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "misim/scenario.hpp"
+#include "scenario_loading.hpp"
 
 namespace misim {
 namespace {
@@ -19,13 +20,10 @@ namespace fs = std::filesystem;
 using testing::HasSubstr;
 using testing::Not;
 
+using test_support::scenario_from_text;
+
 Scenario load(const std::string& relative, const ScenarioOverrides& overrides = {}) {
-  Result<Scenario> s = load_scenario_file(std::string(MISIM_SOURCE_DIR) + "/" + relative, overrides);
-  if (!s) {
-    ADD_FAILURE() << s.error().to_string();
-    return Scenario{};
-  }
-  return *std::move(s);
+  return test_support::scenario_from_file(std::string(MISIM_SOURCE_DIR) + "/" + relative, overrides);
 }
 
 std::string told(const Scenario& scenario, const NarrationOptions& options = {}) {
@@ -35,15 +33,6 @@ std::string told(const Scenario& scenario, const NarrationOptions& options = {})
     return std::string();
   }
   return n->text();
-}
-
-Scenario from_text(const std::string& text) {
-  Result<Scenario> s = load_scenario_text(text, "test.yaml");
-  if (!s) {
-    ADD_FAILURE() << s.error().to_string();
-    return Scenario{};
-  }
-  return *std::move(s);
 }
 
 TEST(Narration, TellsTheEstateAtTheStart) {
@@ -154,7 +143,7 @@ TEST(Narration, AbbreviatesLongListsToTheFirstAndLastName) {
 }
 
 TEST(Narration, TellsTheOperationsOfOneTemplateEntryInOneSentence) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: attach-later
 duration: 2h
 topology:
@@ -183,7 +172,7 @@ TEST(Narration, EndsWithEachStagesStatistics) {
 }
 
 TEST(Narration, TellsAThousandVmEstateInUnderASecond) {
-  const Scenario s = from_text(R"(
+  const Scenario s = scenario_from_text(R"(
 name: fleet
 duration: 12h
 topology:
@@ -228,7 +217,7 @@ TEST(Narration, TellsWhenCallsAreFirstDeniedAtThatTime) {
 }
 
 TEST(Narration, TellsAnOutageAndTheCallsItTouches) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: outage
 duration: 3h
 topology:
@@ -252,7 +241,7 @@ timeline:
 TEST(Narration, TellsAnUnevenRateReadablyAndNamesCallersTheTimelineCreates) {
   // 1/5min is 0.00333... per second, which no short decimal writes exactly; the only caller is
   // created at 1 h, so none exists when the workload starts.
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: later
 duration: 3h
 topology:
@@ -273,7 +262,7 @@ timeline:
 }
 
 TEST(Narration, TellsCallersThatExistAndThoseTheTimelineAddsLater) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: later
 duration: 3h
 topology:
@@ -290,7 +279,7 @@ timeline:
 }
 
 TEST(Narration, TellsAn404UpdateWindowWithItsStatus) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: update
 duration: 1h
 topology:
@@ -330,7 +319,7 @@ TEST(Narration, TellsAnOperationArmThrottledAtItsEffectWithItsIssueTimeAnd429s) 
 }
 
 TEST(Narration, TellsAnArmOutageAndTheOperationsItFailedOrHeld) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: arm-outage
 duration: 3h
 topology:
@@ -360,7 +349,7 @@ timeline:
 }
 
 TEST(Narration, TellsAnOperationArmHadNotAnsweredByTheEnd) {
-  const std::string text = told(from_text(R"(
+  const std::string text = told(scenario_from_text(R"(
 name: arm-late
 duration: 3h
 services:

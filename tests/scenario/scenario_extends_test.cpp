@@ -3,13 +3,14 @@
 // and the depth limit.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "misim/scenario.hpp"
+#include "scenario_loading.hpp"
+#include "temp_dir_test.hpp"
 
 namespace misim {
 namespace {
@@ -17,34 +18,14 @@ namespace {
 namespace fs = std::filesystem;
 using testing::HasSubstr;
 
-class Extends : public testing::Test {
+class Extends : public test_support::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("misim_extends_" + std::to_string(::getpid()) + "_" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  Extends() : TempDirTest("misim_extends_") {}
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
+  static Scenario load(const std::string& file, const ScenarioOverrides& overrides = {}) {
+    return test_support::scenario_from_file(file, overrides);
   }
-  Scenario load(const std::string& file, const ScenarioOverrides& overrides = {}) {
-    Result<Scenario> s = load_scenario_file(file, overrides);
-    EXPECT_TRUE(s.ok()) << s.error().to_string();
-    return s.ok() ? std::move(s).value() : Scenario{};
-  }
-  Error error(const std::string& file) {
-    Result<Scenario> s = load_scenario_file(file);
-    EXPECT_FALSE(s.ok()) << "expected an error";
-    return s.ok() ? Error{} : s.error();
-  }
-
-  fs::path dir_;
+  static Error error(const std::string& file) { return test_support::error_of(load_scenario_file(file)); }
 };
 
 constexpr const char* kBase = R"(# a base

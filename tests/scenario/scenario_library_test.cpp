@@ -8,26 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "library_scenarios.hpp"
 #include "misim/scenario.hpp"
 #include "misim/summary.hpp"
 
 namespace misim {
 namespace {
 
-std::vector<std::string> scenario_files() {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(MISIM_SOURCE_DIR "/scenarios")) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
+using test_support::library_scenario_files;
 
 std::string test_name(const testing::TestParamInfo<std::string>& info) {
-  std::string rel = std::filesystem::relative(info.param, MISIM_SOURCE_DIR "/scenarios").replace_extension("").string();
-  std::replace_if(
-      rel.begin(), rel.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return rel;
+  return test_support::library_test_name(info.param);
 }
 
 class ScenarioLibrary : public testing::TestWithParam<std::string> {};
@@ -65,7 +56,7 @@ TEST_P(ScenarioLibrary, GivesTheSameFingerprintForTheSameSeed) {
   EXPECT_EQ(first.executed_events(), second.executed_events());
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioLibrary, testing::ValuesIn(scenario_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioLibrary, testing::ValuesIn(library_scenario_files()), test_name);
 
 }  // namespace
 }  // namespace misim

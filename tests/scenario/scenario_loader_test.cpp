@@ -7,6 +7,7 @@
 #include "misim/scenario.hpp"
 #include "misim/simulation.hpp"
 #include "misim/topology.hpp"
+#include "scenario_loading.hpp"
 
 namespace misim {
 namespace {
@@ -23,9 +24,7 @@ workload:
 )";
 
 Error load_error(const std::string& text, const ScenarioOverrides& overrides = {}) {
-  Result<Scenario> s = load_scenario_text(text, "t.yaml", overrides);
-  EXPECT_FALSE(s.ok()) << "expected an error";
-  return s.ok() ? Error{} : s.error();
+  return test_support::error_of(load_scenario_text(text, "t.yaml", overrides));
 }
 
 TEST(ScenarioLoader, ReadsAMinimalScenario) {

@@ -37,6 +37,7 @@
 #include "misim/role_definition.hpp"
 #include "misim/scenario.hpp"
 #include "misim/time.hpp"
+#include "read_file.hpp"
 
 namespace misim::scenario {
 namespace {
@@ -45,15 +46,10 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using testing::HasSubstr;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test_support::read_file;
 
 const Json& schema() {
-  static const Json parsed = Json::parse(read_text(fs::path(MISIM_SOURCE_DIR) / "docs" / "scenario.schema.json"));
+  static const Json parsed = Json::parse(read_file(fs::path(MISIM_SOURCE_DIR) / "docs" / "scenario.schema.json"));
   return parsed;
 }
 
@@ -443,7 +439,7 @@ TEST(ScenarioSchema, AcceptsEveryScenarioOfTheLibrary) {
   for (const auto& entry : fs::recursive_directory_iterator(fs::path(MISIM_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() != ".yaml") continue;
     ++files;
-    const std::vector<std::string> problems = schema_problems(read_text(entry.path()));
+    const std::vector<std::string> problems = schema_problems(read_file(entry.path()));
     EXPECT_TRUE(problems.empty()) << entry.path().string()
                                   << " does not fit docs/scenario.schema.json:" << joined(problems);
   }

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "read_file.hpp"
+
 namespace misim::testing_sweep {
 
 namespace fs = std::filesystem;
@@ -47,12 +49,7 @@ class Scratch : public ::testing::Test {
     return p.string();
   }
   [[nodiscard]] std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-  }
+  static std::string read(const std::string& path) { return test_support::read_file(path); }
   fs::path dir_;
 };
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "command.hpp"
+#include "read_file.hpp"
 #include "scratch.hpp"
 
 namespace misim::testing_sweep {
@@ -16,29 +18,11 @@ namespace misim::testing_sweep {
 inline const std::string kStormSweep = MISIM_SOURCE_DIR "/tests/sweep/data/storm.sweep.yaml";
 inline const std::string kStormScenario = MISIM_SOURCE_DIR "/scenarios/capacity/scale-out-storm.yaml";
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using test_support::lines_of;
+using test_support::Outcome;
+using test_support::run_command;
 
-/// Runs `command` through the shell with stderr joined to stdout.
-inline Outcome run_command(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe != nullptr && std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-inline Outcome misim(const std::string& args) { return run_command(std::string(MISIM_CLI) + " " + args); }
-
-inline std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+inline Outcome misim(const std::string& args) { return test_support::run_cli(args); }
 
 /// The files a finished sweep writes, by name.
 inline const std::array<const char*, 4> kResultFiles = {"results.csv", "runs.csv", "results.json", "report.html"};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "misim/sweep.hpp"
+#include "scenario_loading.hpp"
 #include "scratch.hpp"
 
 namespace misim {
@@ -19,11 +20,7 @@ class SweepFile : public testing_sweep::Scratch {
     write("scenarios/gateway.yaml", kGatewayScenario);
   }
   Result<SweepDefinition> load(const std::string& text) { return load_sweep_file(write("sweeps/s.sweep.yaml", text)); }
-  Error error_of(const std::string& text) {
-    Result<SweepDefinition> s = load(text);
-    EXPECT_FALSE(s.ok()) << "expected an error";
-    return s.ok() ? Error{} : s.error();
-  }
+  Error error_of(const std::string& text) { return test_support::error_of(load(text)); }
 };
 
 TEST_F(SweepFile, AGridIsTheProductOfItsParamsWithTheFirstVaryingSlowest) {

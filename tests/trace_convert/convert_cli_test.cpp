@@ -1,14 +1,12 @@
 // `misim trace convert|stats|sequence` on a trace file: exit codes, `misim: FILE: ...` messages,
 // outputs written whole or not at all.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "command.hpp"
 #include "scratch_directory.hpp"
 #include "synthetic_trace.hpp"
 
@@ -19,20 +17,8 @@ namespace fs = std::filesystem;
 using testing::ScratchDirectory;
 using testing::SyntheticTrace;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome run_cli(const std::string& args) {
-  const std::string command = std::string(MISIM_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (pipe != nullptr && std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pipe != nullptr ? pclose(pipe) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using test_support::Outcome;
+using test_support::run_cli;
 
 class TraceCli : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "misim/trace_convert.hpp"
+#include "read_file.hpp"
 #include "scratch_directory.hpp"
 #include "synthetic_trace.hpp"
 
@@ -16,12 +17,7 @@ namespace {
 using testing::ScratchDirectory;
 using testing::SyntheticTrace;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using test_support::lines_of;
 
 std::size_t count_kind(const SyntheticTrace& t, std::initializer_list<EventKind> kinds) {
   std::size_t n = 0;

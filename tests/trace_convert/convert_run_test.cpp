@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chrome_checks.hpp"
+#include "library_scenarios.hpp"
 #include "misim/scenario.hpp"
 #include "misim/summary.hpp"
 #include "misim/trace_convert.hpp"
@@ -25,23 +26,10 @@ namespace {
 using Json = nlohmann::json;
 using testing::ScratchDirectory;
 
-std::vector<std::string> scenario_files() {
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(MISIM_SOURCE_DIR "/scenarios")) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
+using test_support::library_scenario_files;
+using test_support::library_test_name;
 
-std::string test_name_of(const std::string& file) {
-  std::string rel = std::filesystem::relative(file, MISIM_SOURCE_DIR "/scenarios").replace_extension("").string();
-  std::replace_if(
-      rel.begin(), rel.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return rel;
-}
-
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) { return test_name_of(info.param); }
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) { return library_test_name(info.param); }
 
 /// Runs the scenario with a trace at level `all`; returns summary.json's text.
 std::string run_with_trace(const std::string& file, const std::string& trace_path) {
@@ -110,7 +98,7 @@ TEST_P(ScenarioTrace, StatsEqualSummaryJson) {
   std::vector<std::string> differences, notes;
   expect_contained(j, summary, "", differences, notes);
   for (const std::string& d : differences) ADD_FAILURE() << d;
-  for (const std::string& n : notes) std::printf("  %s: %s\n", test_name_of(GetParam()).c_str(), n.c_str());
+  for (const std::string& n : notes) std::printf("  %s: %s\n", library_test_name(GetParam()).c_str(), n.c_str());
 }
 
 TEST_P(ScenarioTrace, ConvertsToChromeCsvAndSqlite) {
@@ -133,7 +121,7 @@ TEST_P(ScenarioTrace, ConvertsToChromeCsvAndSqlite) {
   EXPECT_TRUE(std::filesystem::exists(dir.file("t.db")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Library, ScenarioTrace, ::testing::ValuesIn(scenario_files()), test_name);
+INSTANTIATE_TEST_SUITE_P(Library, ScenarioTrace, ::testing::ValuesIn(library_scenario_files()), test_name);
 
 }  // namespace
 }  // namespace misim

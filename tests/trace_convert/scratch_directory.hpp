@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "read_file.hpp"
+
 namespace misim::testing {
 
 class ScratchDirectory {
@@ -46,11 +48,6 @@ class ScratchDirectory {
   std::filesystem::path path_;
 };
 
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::read_file;
 
 }  // namespace misim::testing
