@@ -4,7 +4,9 @@
 // An event is a small callable (at most kActionCapacity bytes of captures) stored in place: no
 // heap allocation per event once the engine's storage has grown to the run's peak. A handle
 // cancels a pending event in O(1) amortised; the dead queue entry is skipped when it reaches the
-// top, or dropped when dead entries come to outnumber live ones.
+// top, or dropped when dead entries come to outnumber live ones. A posted event (post_at) is a
+// registered handler and a 32-bit argument held in the queue entry itself: no slot, no handle, for
+// the frequent events of a large model that are never cancelled.
 //
 //   Engine engine;
 //   EventHandle h = engine.schedule_after(5 * kSecond, [&] { std::puts("timer"); });
