@@ -32,7 +32,6 @@
 #include <memory>
 #include <vector>
 
-#include "misim/huge_pages.hpp"
 #include "misim/time.hpp"
 
 namespace misim {
@@ -138,32 +137,17 @@ class CalendarQueue {
 
  private:
   static constexpr std::uint32_t kNoBlock = UINT32_MAX;
-  static constexpr std::size_t kBlockEvents = 7;
-  // Four cache lines, the link first: draining a bucket reads it, then fetches the next block
-  // while this one's events are handled. A bucket is a chain of blocks far apart in memory, and at
-  // a million VMs reading each block's first line was most of spreading a span (docs/performance.md).
-  struct alignas(64) Block {
+  static constexpr std::size_t kBlockEvents = 7;  // a block is 232 bytes
+  struct Block {
+    QueuedEvent events[kBlockEvents];
     std::uint32_t count;
     std::uint32_t next;
-    QueuedEvent events[kBlockEvents];
   };
-  static_assert(sizeof(Block) == 256, "a block should be four whole cache lines");
-  static void prefetch(const Block& b) noexcept {
-    for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) {
-      __builtin_prefetch(reinterpret_cast<const char*>(&b) + offset);
-    }
-  }
   struct Bucket {
     std::uint32_t head = kNoBlock;
     std::uint32_t tail = kNoBlock;
   };
-  // Blocks never move: a pool of fixed chunks, each one 2 MiB huge page (huge_pages.hpp), as the
-  // blocks of a bucket are read at random places of the pool.
-  static constexpr std::uint32_t kChunkBits = 13;
-  static_assert(sizeof(Block) << kChunkBits == kHugePageBytes, "a chunk of blocks should be one huge page");
-  struct ChunkRelease {
-    void operator()(Block* chunk) const noexcept { release_huge_pages(chunk); }
-  };
+  static constexpr std::uint32_t kChunkBits = 12;  // blocks never move: a pool of fixed chunks
 
   /// t lies before the bound; a bound that reached kForever (the sums saturate) takes kForever too.
   [[nodiscard]] static bool before(SimTime t, SimTime bound) noexcept { return t < bound || bound == kForever; }
@@ -173,10 +157,8 @@ class CalendarQueue {
   [[nodiscard]] std::size_t coarse_index(SimTime t) const noexcept {
     return static_cast<std::size_t>(static_cast<std::uint64_t>(t) >> (shift_ + kFineBits)) & coarse_mask_;
   }
-  Block& block(std::uint32_t b) noexcept { return chunks_[b >> kChunkBits].get()[b & ((1U << kChunkBits) - 1)]; }
-  const Block& block(std::uint32_t b) const noexcept {
-    return chunks_[b >> kChunkBits].get()[b & ((1U << kChunkBits) - 1)];
-  }
+  Block& block(std::uint32_t b) noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
+  const Block& block(std::uint32_t b) const noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
   void append(Bucket& bucket, const QueuedEvent& e) {
     if (bucket.tail == kNoBlock || block(bucket.tail).count == kBlockEvents) add_block(bucket);
     Block& b = block(bucket.tail);
@@ -267,7 +249,7 @@ class CalendarQueue {
   std::vector<QueuedEvent> far_;   // min-heap of events at or after horizon_
   std::size_t in_fine_ = 0;
   std::size_t in_coarse_ = 0;
-  std::vector<std::unique_ptr<Block, ChunkRelease>> chunks_;
+  std::vector<std::unique_ptr<Block[]>> chunks_;
   std::uint32_t free_block_ = kNoBlock;
 
   SimTime window_start_ = 0;
@@ -292,10 +274,9 @@ std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
   bucket = Bucket{};
   while (b != kNoBlock) {
     Block& blk = block(b);  // blocks never move, so appends by f leave it valid
-    const std::uint32_t next = blk.next;
-    if (next != kNoBlock) prefetch(block(next));
     for (std::uint32_t i = 0; i < blk.count; ++i) f(blk.events[i]);
     n += blk.count;
+    const std::uint32_t next = blk.next;
     blk.next = free_block_;
     free_block_ = b;
     b = next;

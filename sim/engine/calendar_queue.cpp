@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <memory>
 
 namespace misim {
 
@@ -58,9 +57,7 @@ void CalendarQueue::become_calendar() {
 void CalendarQueue::add_block(Bucket& bucket) {
   if (free_block_ == kNoBlock) {
     const auto base = static_cast<std::uint32_t>(chunks_.size() << kChunkBits);
-    Block* chunk = static_cast<Block*>(allocate_huge_pages(kHugePageBytes));
-    std::uninitialized_default_construct_n(chunk, std::size_t{1} << kChunkBits);
-    chunks_.emplace_back(chunk);
+    chunks_.push_back(std::make_unique<Block[]>(std::size_t{1} << kChunkBits));
     for (std::uint32_t i = 0; i < (1U << kChunkBits); ++i) {
       block(base + i).next = i + 1 < (1U << kChunkBits) ? base + i + 1 : kNoBlock;
     }
