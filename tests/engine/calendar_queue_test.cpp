@@ -24,6 +24,13 @@ QueuedEvent event(SimTime time, std::uint64_t sequence) {
   return QueuedEvent{time, sequence, static_cast<std::uint32_t>(sequence), 1, nullptr};
 }
 
+// Pushes an event at `time` to both queues, with the next sequence number.
+void push_both(CalendarQueue& q, Reference& ref, SimTime time, std::uint64_t& sequence) {
+  const QueuedEvent e = event(time, sequence++);
+  q.push(e);
+  ref.push(e);
+}
+
 // Takes the earliest event from both queues, checking they agree; returns its time.
 SimTime take_both(CalendarQueue& q, Reference& ref, int step) {
   EXPECT_EQ(q.top().time, ref.top().time) << "at step " << step;
@@ -66,20 +73,11 @@ TEST(CalendarQueue, MatchesAHeapOnAHoldModelWithExponentialDelays) {
   RandomStream rng(7, 0, 0);
   std::uint64_t sequence = 0;
   const auto delay = [&rng] { return static_cast<SimTime>(-std::log(rng.uniform_open0()) * 1e12); };
-  for (int i = 0; i < 100'000; ++i) {
-    const QueuedEvent e = event(delay(), sequence++);
-    q.push(e);
-    ref.push(e);
-  }
+  for (int i = 0; i < 100'000; ++i) push_both(q, ref, delay(), sequence);
   for (int i = 0; i < 1'000'000; ++i) {
-    const QueuedEvent got = q.top();
-    ASSERT_EQ(got.time, ref.top().time) << "at step " << i;
-    ASSERT_EQ(got.sequence, ref.top().sequence) << "at step " << i;
-    q.pop();
-    ref.pop();
-    const QueuedEvent e = event(got.time + delay(), sequence++);
-    q.push(e);
-    ref.push(e);
+    const SimTime now = take_both(q, ref, i);
+    if (HasFailure()) return;
+    push_both(q, ref, now + delay(), sequence);
   }
   expect_same_order(q, ref);
 }
@@ -97,9 +95,7 @@ TEST(CalendarQueue, MatchesAHeapWhenDelaysSpanNanosecondsToYears) {
     for (int k = 0; k < pushes; ++k) {
       const double d = std::exp(rng.uniform01() * 38.0) - 1.0;  // e^38 ns is about a year
       const SimTime delay = d >= 0x1p55 ? SimTime{1} << 55 : static_cast<SimTime>(d);
-      const QueuedEvent e = event(now + delay, sequence++);
-      q.push(e);
-      ref.push(e);
+      push_both(q, ref, now + delay, sequence);
     }
     if (!ref.empty()) now = take_both(q, ref, i);
     if (HasFailure()) return;
@@ -119,9 +115,7 @@ TEST(CalendarQueue, MatchesAHeapWhileSmallAndAfterGrowingPastTheHeapLimit) {
     const bool growing = (i / 20'000) % 2 == 0;
     const int pushes = growing ? (rng.uniform01() < 0.52 ? 2 : 0) : (rng.uniform01() < 0.48 ? 2 : 0);
     for (int k = 0; k < pushes; ++k) {
-      const QueuedEvent e = event(now + static_cast<SimTime>(rng.uniform01() * 1e9), sequence++);
-      q.push(e);
-      ref.push(e);
+      push_both(q, ref, now + static_cast<SimTime>(rng.uniform01() * 1e9), sequence);
     }
     if (!ref.empty()) now = take_both(q, ref, i);
     if (HasFailure()) return;
@@ -137,9 +131,7 @@ TEST(CalendarQueue, TakesEventsAtTheEndOfTime) {
     std::uint64_t sequence = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
       for (const SimTime t : {static_cast<SimTime>(i) * kSecond, kForever - static_cast<SimTime>(i), kForever}) {
-        const QueuedEvent e = event(t, sequence++);
-        q.push(e);
-        ref.push(e);
+        push_both(q, ref, t, sequence);
       }
     }
     expect_same_order(q, ref);
