@@ -709,8 +709,9 @@ void TokenPath::on_call(std::uint32_t s) {
   Slot& slot = slots_[s];
   // An application stops calling when its host is deleted.
   if (host_alive_[slot.host.index()] == 0) return;
-  // record() updates the call's access pair at the end: among millions of pairs a cache miss, so
-  // start loading it now, while the next call is drawn and the token checked.
+  // record() updates the call's access pair at the end: among millions of pairs a cache miss.
+  // warm_call() has usually loaded it already; a call the engine could not look ahead to (one
+  // scheduled into the window being taken) starts loading it here, while the next call is drawn.
   __builtin_prefetch(&pairs_[slot.pair], 1);
   schedule_call(s);
   ++stats_.calls;
