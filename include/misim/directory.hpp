@@ -234,6 +234,12 @@ class Directory {
   // ---- queries ---------------------------------------------------------------------------------
   /// The identity a token request on `resource` gets (identity_selection.hpp). No allocation.
   [[nodiscard]] IdentitySelection select_identity(ResourceId resource, const IdentitySelector& selector) const noexcept;
+  /// A clock that ticks whenever some resource's identities change (attached, detached, enabled,
+  /// deleted, or the resource deleted), and when `resource`'s last changed (0: never since it was
+  /// made). A selection made at clock C still holds while identities_changed_at(resource) <= C:
+  /// the token path re-selects only for the hosts a change touched, not for a whole fleet.
+  [[nodiscard]] std::uint32_t identity_clock() const noexcept;
+  [[nodiscard]] std::uint32_t identities_changed_at(ResourceId resource) const noexcept;
   /// Effective access: does `principal` hold a role permitting `data_action` at `target` or a scope
   /// above it (resource < group < subscription < tenant)? No allocation.
   [[nodiscard]] AccessDecision check_access(IdentityId principal, EntityRef target,

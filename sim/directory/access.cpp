@@ -60,6 +60,12 @@ IdentitySelection Directory::select_identity(ResourceId resource, const Identity
   return {found, SelectionFailure::kNone};
 }
 
+std::uint32_t Directory::identity_clock() const noexcept { return impl_->identity_clock; }
+
+std::uint32_t Directory::identities_changed_at(ResourceId resource) const noexcept {
+  return impl_->identity_stamps[resource.index()];
+}
+
 AccessDecision Directory::check_access(IdentityId principal, EntityRef target,
                                        std::string_view data_action) const noexcept {
   const Impl& d = *impl_;

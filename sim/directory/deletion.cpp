@@ -73,6 +73,19 @@ void Directory::Impl::apply_cascade(Cascade& cascade, SimTime now) {
     }
     rec.federated_credentials = 0;
   }
+  // Before the vertices go: a deleted user-assigned identity's holders are found by its edges.
+  for (const std::uint32_t index : cascade.doomed[static_cast<std::size_t>(EntityKind::kResource)]) {
+    identities_changed(ResourceId(index));
+  }
+  for (const std::uint32_t index : cascade.doomed[static_cast<std::size_t>(EntityKind::kIdentity)]) {
+    const Identity& rec = identities[index];
+    if (rec.kind == IdentityKind::kSystemAssigned) {
+      identities_changed(rec.resource);
+    } else {
+      for_each_in(graph, meta_of(IdentityId(index)).vertex, EdgeKind::kHolds,
+                  [&](Vertex holder) { identities_changed(ResourceId(graph[holder].index)); });
+    }
+  }
   for (const std::uint32_t index : cascade.doomed[static_cast<std::size_t>(EntityKind::kRoleAssignment)]) {
     const SubscriptionId sub = subscription_of(assignments[index].scope);
     if (sub.valid()) --subscriptions[sub.index()].role_assignments;
@@ -85,6 +98,21 @@ void Directory::Impl::apply_cascade(Cascade& cascade, SimTime now) {
   for (std::size_t k = 0; k < cascade.doomed.size(); ++k) {
     for (const std::uint32_t index : cascade.doomed[k]) meta[k][index].vertex = nullptr;
   }
+}
+
+void Directory::Impl::identities_changed(ResourceId r) {
+  const std::uint32_t now = ++identity_clock;
+  identity_stamps[r.index()] = now;
+  // A resource deleted earlier in a batch (begin_deletions) has no vertex left to walk; its
+  // children went with it.
+  const Vertex v = meta_of(r).vertex;
+  if (v == nullptr) return;
+  for_each_out(graph, v, EdgeKind::kContains, [&](Vertex child) {
+    const directory_detail::VertexBundle& b = graph[child];
+    if (b.kind == EntityKind::kResource && type_of(ResourceId(b.index)).identities_from_parent) {
+      identity_stamps[b.index] = now;
+    }
+  });
 }
 
 void Directory::begin_deletions() noexcept { impl_->deferring_removal = true; }

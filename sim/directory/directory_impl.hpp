@@ -86,6 +86,12 @@ struct Directory::Impl {
   std::vector<Subscription> subscriptions;
   std::vector<ResourceGroup> groups;
   std::vector<Resource> resources;
+  // By resource: identity_clock when the identities select_identity finds for it last changed.
+  std::vector<std::uint32_t> identity_stamps;
+  std::uint32_t identity_clock = 0;
+  /// r's identities changed (one attached, detached, enabled or deleted, or r itself deleted): so
+  /// did those of the children that use r's identities (scale-set instances).
+  void identities_changed(ResourceId r);
   std::vector<Identity> identities;
   std::vector<RoleAssignment> assignments;
   std::array<std::vector<directory_detail::EntityMeta>, kEntityKindCount> meta;

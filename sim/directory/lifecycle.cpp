@@ -188,6 +188,7 @@ Result<ResourceId> Directory::create_resource(std::string_view name, ResourceTyp
   rec.parent = options.parent;
   rec.life.created_at = now;
   d.resources.push_back(rec);
+  d.identity_stamps.push_back(0);
   const Vertex v = d.add_entity(id, name);
   d.link(options.parent.valid() ? d.meta_of(options.parent).vertex : d.meta_of(group).vertex, v, EdgeKind::kContains);
   if (options.system_assigned) {
@@ -216,6 +217,7 @@ Result<IdentityId> Directory::enable_system_assigned(ResourceId resource, SimTim
   d.identities[id->index()].resource = resource;
   d.resources[resource.index()].system_identity = *id;
   d.link(d.meta_of(resource).vertex, d.meta_of(*id).vertex, EdgeKind::kHolds);
+  d.identities_changed(resource);
   return id;
 }
 
@@ -288,6 +290,7 @@ Status Directory::attach(ResourceId resource, IdentityId identity, SimTime now) 
   if (holds(d, resource, identity)) return fail(what() + ": it is already attached");
   if (Status s = d.check_time(now); !s) return s;
   d.link(d.meta_of(resource).vertex, d.meta_of(identity).vertex, EdgeKind::kHolds);
+  d.identities_changed(resource);
   return {};
 }
 
@@ -302,6 +305,7 @@ Status Directory::detach(ResourceId resource, IdentityId identity, SimTime now) 
   if (!holds(d, resource, identity)) return fail(what() + ": it is not attached");
   if (Status s = d.check_time(now); !s) return s;
   boost::remove_edge(d.meta_of(resource).vertex, d.meta_of(identity).vertex, d.graph);
+  d.identities_changed(resource);
   return {};
 }
 

@@ -208,7 +208,7 @@ std::uint32_t TokenPath::preflights(std::uint32_t a) const {
 int TokenPath::refuse_exchange(std::uint32_t a) {
   const Acquisition& acq = acquisitions_[a];
   const Slot& slot = slots_[acq.slot];
-  if (directory_.type_of(slot.host).endpoint != TokenEndpoint::kWorkloadIdentity) return 0;
+  if (slot.endpoint != TokenEndpoint::kWorkloadIdentity) return 0;
   // The projected service-account token: renewed by the kubelet, else expired a lifetime after
   // the pod started (azure-facts.md:65).
   const WorkloadIdentityConfig& wi = config_.hosts.workload_identity;

@@ -361,6 +361,7 @@ void TokenPath::track_new_entities(bool before_run) {
       replicated_at_.push_back(-1);
       roll_failing_.push_back(0);
       assignments_of_.emplace_back();
+      rbac_changed_at_.push_back(0);
       schedule_certificate_roll(IdentityId(static_cast<std::uint32_t>(cert_expires_.size() - 1)));
     } else {
       // Without a certificate the identity is unknown at the endpoints ("Identity not found").
@@ -369,6 +370,7 @@ void TokenPath::track_new_entities(bool before_run) {
       replicated_at_.push_back(kForever);
       roll_failing_.push_back(0);
       assignments_of_.emplace_back();
+      rbac_changed_at_.push_back(0);
       if (mirp_outages_ > 0) {
         awaiting_certificate_.push_back(id);  // issued when MIRP is back
       } else {
@@ -387,6 +389,7 @@ void TokenPath::track_new_entities(bool before_run) {
     ++rbac_epoch_;
     const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(id));
     assignments_of_[ra.principal.index()].push_back(id);
+    rbac_changed_at_[ra.principal.index()] = rbac_epoch_;
     if (!before_run && visible < horizon_) {
       const IdentityId principal = ra.principal;
       engine_.schedule_at(visible,
@@ -404,9 +407,10 @@ void TokenPath::track_new_entities(bool before_run) {
       const SimTime hidden = life.deleted_at + to_time(config_.propagation.rbac_delay.sample(propagation_));
       visible_until_[a] = hidden;
       ++rbac_epoch_;
+      const IdentityId principal =
+          directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).principal;
+      rbac_changed_at_[principal.index()] = rbac_epoch_;
       if (hidden < horizon_) {
-        const IdentityId principal =
-            directory_.role_assignment(RoleAssignmentId(static_cast<std::uint32_t>(a))).principal;
         const auto id = static_cast<std::uint32_t>(a);
         engine_.schedule_at(hidden,
                             [this, principal, id] { emit_lifecycle(EventKind::kRoleVisibility, 0, principal, id); });
@@ -416,7 +420,6 @@ void TokenPath::track_new_entities(bool before_run) {
 }
 
 void TokenPath::on_directory_changed() {
-  ++directory_epoch_;
   if (const std::uint64_t deletions = directory_.deletions(EntityKind::kResource);
       deletions != resource_deletions_seen_) {
     resource_deletions_seen_ = deletions;
@@ -630,7 +633,8 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
                         0,
                         {},
                         0,
-                        false});
+                        false,
+                        directory_.type_of(host).endpoint});
   if (host.index() >= calling_host_.size()) calling_host_.resize(host.index() + 1, false);
   if (host.index() >= host_alive_.size()) host_alive_.resize(host.index() + 1, 0);
   host_alive_[host.index()] = directory_.resource(host).life.alive() ? 1 : 0;
@@ -702,7 +706,10 @@ void TokenPath::warm_call(void* self, std::uint32_t slot) {
   // The engine prefetched the call's slot a few events ago; the access pair that record() updates
   // is another line among millions, found through the slot.
   const auto* path = static_cast<const TokenPath*>(self);
-  __builtin_prefetch(&path->pairs_[path->slots_[slot].pair], 1);
+  const Slot& s = path->slots_[slot];
+  __builtin_prefetch(&path->pairs_[s.pair], 1);
+  // So is the host's liveness byte, which on_call reads first: a million bytes miss the L2 cache.
+  __builtin_prefetch(&path->host_alive_[s.host.index()]);
 }
 
 void TokenPath::on_call(std::uint32_t s) {
@@ -761,14 +768,21 @@ IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, Sim
   // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:56).
   // A per-caller identity is named by its client id; a caller that held none names an identity
   // that is not its own (an invalid ARM id), so the endpoint answers "Identity not found".
-  if (slot.selection_epoch != directory_epoch_) {
+  // A selection made at identity clock C is kept while the host's identities have not changed
+  // since C (selection_epoch holds C + 1; 0 is never selected).
+  const std::uint32_t clock = directory_.identity_clock();
+  if (slot.selection_epoch != clock + 1 && slot.selection_epoch != 0 &&
+      directory_.identities_changed_at(slot.host) < slot.selection_epoch) {
+    slot.selection_epoch = clock + 1;
+  }
+  if (slot.selection_epoch != clock + 1) {
     const IdentitySelector selector = w.identity_template.empty() ? w.selector
                                       : slot.named.valid()
                                           ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
                                           : IdentitySelector::by_resource_id(IdentityId{});
     const IdentitySelection selection = directory_.select_identity(slot.host, selector);
     slot.selected = selection.ok() ? selection.identity : IdentityId{};
-    slot.selection_epoch = directory_epoch_;
+    slot.selection_epoch = clock + 1;
   }
   if (!slot.selected.valid() || replicated_at_[slot.selected.index()] > now) return IdentityId{};
   return slot.selected;
@@ -788,7 +802,7 @@ void TokenPath::send_to_endpoint(std::uint32_t a) {
   // A fault of the endpoints themselves: they answer at once, before any limit or lookup.
   if (endpoint_faults_ > 0 && endpoint_fault_answers(a, slot.host)) return;
   // App Service, Arc and AKS hosts follow their own endpoint's rules (host_endpoint.cpp).
-  if (const TokenEndpoint kind = directory_.type_of(slot.host).endpoint; is_other_host(kind)) {
+  if (const TokenEndpoint kind = slot.endpoint; is_other_host(kind)) {
     send_to_other_host(a, kind);
     return;
   }
@@ -988,7 +1002,7 @@ void TokenPath::late_answer(const StationVisit& visit, std::uint32_t attempt) {
   // The client has gone, but the endpoint finishes its own work (IMDS asked AAD for itself, and
   // caches what it gets, azure-facts.md:36): the next request finds the token there. AKS has no
   // endpoint to keep it.
-  if (directory_.type_of(slot.host).endpoint == TokenEndpoint::kWorkloadIdentity) return;
+  if (slot.endpoint == TokenEndpoint::kWorkloadIdentity) return;
   if (!directory_.identity(late.identity).life.alive() || !certificate_valid(late.identity)) return;
   if (aad_[r].outages > 0 || aad_[r].silent > 0) return;
   const SimTime now = engine_.now();
@@ -1090,6 +1104,10 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   if (now >= slot.token_expires) return AccessOutcome::kTokenExpired;
   const Workload& w = workloads_[slot.workload];
   if (!w.audience_accepted) return AccessOutcome::kWrongAudience;
+  if (slot.rbac_epoch != rbac_epoch_ && slot.rbac_identity == slot.token_identity && now < slot.rbac_until &&
+      rbac_changed_at_[slot.token_identity.index()] <= slot.rbac_epoch) {
+    slot.rbac_epoch = rbac_epoch_;  // other principals' assignments changed, not this one's
+  }
   if (slot.rbac_epoch != rbac_epoch_ || slot.rbac_identity != slot.token_identity || now >= slot.rbac_until) {
     slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
     slot.rbac_identity = slot.token_identity;

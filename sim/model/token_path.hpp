@@ -100,11 +100,15 @@ class TokenPath {
     mutable SimTime rbac_until = -1;
     mutable IdentityId rbac_identity;
     mutable std::uint32_t rbac_epoch = 0;
-    // The endpoint's identity selection for this caller while directory_epoch_ is unchanged: it
-    // walks the host's identities in the directory, several cache misses at a million hosts.
+    // The endpoint's identity selection for this caller, made at the directory's identity clock
+    // selection_epoch - 1 (0: not yet), kept while the host's identities are unchanged: it walks
+    // the host's identities in the directory, several cache misses at a million hosts.
     mutable IdentityId selected;
     mutable std::uint32_t selection_epoch = 0;
     mutable bool rbac_granted = false;
+    // The host's kind of endpoint: its type never changes, and the directory's type record of a
+    // host among a million is two dependent cache misses a request.
+    TokenEndpoint endpoint = TokenEndpoint::kNone;
   };
   static_assert(sizeof(Slot) <= Engine::kTouchedBytes, "a call's slot should be prefetched whole");
   struct Workload {
@@ -278,11 +282,13 @@ class TokenPath {
   std::unordered_map<std::string, std::vector<std::uint32_t>> pending_hosts_;
   std::size_t resources_seen_ = 0;
   std::size_t removed_assignments_seen_ = 0;
-  /// Changes whenever an assignment's visibility window is set: slots' RBAC answers are stale.
+  /// Changes whenever an assignment's visibility window is set: slots' RBAC answers may be stale.
   std::uint32_t rbac_epoch_ = 1;
-  /// Changes after every change of the directory (on_directory_changed): slots' identity selections
-  /// are stale.
-  std::uint32_t directory_epoch_ = 1;
+  /// By principal (identity index): rbac_epoch_ when one of its assignments last changed. An answer
+  /// found at epoch E still holds at a later epoch if its principal's changed no later than E: a
+  /// deletion at 06:00 then re-checks the handful of slots of the principals it touched, not every
+  /// slot of the fleet.
+  std::vector<std::uint32_t> rbac_changed_at_;
   std::vector<bool> calling_host_;  // by resource index: has a slot
   // By resource index, for calling hosts: alive. A copy of the directory's liveness in one byte a
   // host, refreshed when a resource is deleted: every call checks it, and the directory's record

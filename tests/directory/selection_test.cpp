@@ -3,6 +3,10 @@
 // (azure-facts.md:51), with IMDS's documented errors (azure-facts.md:19, :20).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
 #include "estate.hpp"
 #include "misim/directory.hpp"
 #include "misim/identity_selection.hpp"
@@ -122,6 +126,78 @@ TEST(IdentitySelection, ADeletedResourceSelectsNothing) {
   const ResourceId vm = e.resource("vm", "vm", true);
   ok(e.dir.delete_entity(vm, kHour));
   EXPECT_EQ(e.dir.select_identity(vm, IdentitySelector::none()).failure, SelectionFailure::kNoResource);
+}
+
+// The token path keeps a caller's selection until identities_changed_at(host) passes the clock at
+// which it was made: every change that can alter a selection must mark the resources it alters,
+// and no other resource.
+TEST(IdentitySelection, TheIdentityClockMarksExactlyTheResourcesWhoseIdentitiesChanged) {
+  Estate e;
+  const ResourceId vm1 = e.resource("vm1", "vm", true);
+  const ResourceId vm2 = e.resource("vm2", "vm");
+  const ResourceId vm3 = e.resource("vm3", "vm");
+  const ResourceId vault = e.resource("vault", "key_vault");
+  const IdentityId shared = e.user_assigned("shared");
+  const IdentityId own = e.user_assigned("own");
+  ok(e.dir.attach(vm1, shared, 0));
+  ok(e.dir.attach(vm2, shared, 0));
+  ok(e.dir.attach(vm3, own, 0));
+  const auto stamps = [&] {
+    return std::vector<std::uint32_t>{e.dir.identities_changed_at(vm1), e.dir.identities_changed_at(vm2),
+                                      e.dir.identities_changed_at(vm3)};
+  };
+  const std::vector<std::uint32_t> built = stamps();
+  for (const std::uint32_t s : built) {
+    EXPECT_GT(s, 0U);  // each was given an identity
+    EXPECT_LE(s, e.dir.identity_clock());
+  }
+  EXPECT_EQ(e.dir.identities_changed_at(vault), 0U);
+
+  // A role assignment changes no selection.
+  const std::uint32_t before_assignment = e.dir.identity_clock();
+  e.assign(shared, "Key Vault Secrets User", vault);
+  EXPECT_EQ(e.dir.identity_clock(), before_assignment);
+
+  // Deleting a shared identity marks its holders, not the others.
+  ok(e.dir.delete_entity(shared, kMinute));
+  std::vector<std::uint32_t> now = stamps();
+  EXPECT_GT(now[0], built[0]);
+  EXPECT_GT(now[1], built[1]);
+  EXPECT_EQ(now[2], built[2]);
+  EXPECT_EQ(e.dir.identity_clock(), std::max(now[0], now[1]));
+
+  // Detaching, attaching, disabling the system-assigned identity and deleting the resource mark it.
+  const auto marks = [&](ResourceId r, auto change) {
+    const std::uint32_t was = e.dir.identities_changed_at(r);
+    change();
+    EXPECT_GT(e.dir.identities_changed_at(r), was);
+    EXPECT_EQ(e.dir.identities_changed_at(r), e.dir.identity_clock());
+  };
+  marks(vm3, [&] { ok(e.dir.detach(vm3, own, 2 * kMinute)); });
+  marks(vm2, [&] { ok(e.dir.attach(vm2, own, 2 * kMinute)); });
+  marks(vm1, [&] { ok(e.dir.disable_system_assigned(vm1, 3 * kMinute)); });
+  const std::uint32_t vm1_now = e.dir.identities_changed_at(vm1);
+  marks(vm2, [&] { ok(e.dir.delete_entity(vm2, 4 * kMinute)); });
+  EXPECT_EQ(e.dir.identities_changed_at(vm1), vm1_now);
+}
+
+TEST(IdentitySelection, TheIdentityClockMarksScaleSetInstancesWithTheirScaleSet) {
+  Estate e;
+  const ResourceId ss = e.resource("ss", "vmss");
+  ResourceOptions in_ss;
+  in_ss.parent = ss;
+  const ResourceId i0 = ok(e.dir.create_resource("ss-0", ok(e.dir.resource_type("vmss_instance")), {}, 0, in_ss));
+  const ResourceId i1 = ok(e.dir.create_resource("ss-1", ok(e.dir.resource_type("vmss_instance")), {}, 0, in_ss));
+  const IdentityId id = e.user_assigned("ss-id");
+  ok(e.dir.attach(ss, id, kMinute));
+  EXPECT_EQ(e.dir.identities_changed_at(i0), e.dir.identity_clock());
+  EXPECT_EQ(e.dir.identities_changed_at(i1), e.dir.identity_clock());
+  // Deleting the identity while deletions are batched (a timeline's `delete:` of many entities).
+  e.dir.begin_deletions();
+  ok(e.dir.delete_entity(id, 2 * kMinute));
+  e.dir.end_deletions();
+  EXPECT_EQ(e.dir.identities_changed_at(i0), e.dir.identity_clock());
+  EXPECT_EQ(e.dir.select_identity(i0, IdentitySelector::none()).failure, SelectionFailure::kNoIdentity);
 }
 
 }  // namespace
