@@ -97,6 +97,11 @@ class CalendarQueue {
         out = run_[run_pos_++];
         --size_;
         ++taken_;
+        // Near the run's end the next window is sorted onto it, so that ahead(k) always sees k
+        // events on and the engine's prefetches reach across windows.
+        if (run_.size() - run_pos_ < kLookAhead && calendar_ && in_fine_ + in_coarse_ + far_.size() > 0) {
+          extend_run();
+        }
         return true;
       }
       if (size_ == 0) return false;
@@ -110,8 +115,12 @@ class CalendarQueue {
     take_until(kForever, taken);
   }
 
+  /// How far ahead() sees: the run is kept at least this long while events wait beyond it.
+  static constexpr std::size_t kLookAhead = 16;
   /// An event `k` places after the top of the current window's sorted run, or null: for prefetching.
-  /// It is usually, not always, the event that will run k events from now.
+  /// It is usually, not always, the event that will run k events from now (an event pushed
+  /// meanwhile may come first). For k < kLookAhead it is null only when k or fewer events are
+  /// queued besides those in the near heap.
   [[nodiscard]] const QueuedEvent* ahead(std::size_t k) const noexcept {
     return run_pos_ + k < run_.size() ? &run_[run_pos_ + k] : nullptr;
   }
@@ -137,7 +146,10 @@ class CalendarQueue {
 
  private:
   static constexpr std::uint32_t kNoBlock = UINT32_MAX;
-  static constexpr std::size_t kBlockEvents = 7;  // a block is 232 bytes
+  // A block is 1000 bytes: spreading a span walks its bucket's chain one dependent cache miss a
+  // block, so a block holds many events (docs/performance.md, "Session 6"); the partly filled
+  // tails of a thousand or so buckets cost about a megabyte.
+  static constexpr std::size_t kBlockEvents = 31;
   struct Block {
     QueuedEvent events[kBlockEvents];
     std::uint32_t count;
@@ -147,7 +159,7 @@ class CalendarQueue {
     std::uint32_t head = kNoBlock;
     std::uint32_t tail = kNoBlock;
   };
-  static constexpr std::uint32_t kChunkBits = 12;  // blocks never move: a pool of fixed chunks
+  static constexpr std::uint32_t kChunkBits = 10;  // blocks never move: a pool of fixed 1 MB chunks
 
   /// t lies before the bound; a bound that reached kForever (the sums saturate) takes kForever too.
   [[nodiscard]] static bool before(SimTime t, SimTime bound) noexcept { return t < bound || bound == kForever; }
@@ -207,6 +219,12 @@ class CalendarQueue {
   /// The current window is exhausted: moves to the next window holding events, rebuilding first
   /// when the shape no longer suits the run.
   void next_window();
+  /// The run has fewer than kLookAhead events left: appends the next windows holding events to it
+  /// until it has kLookAhead or none wait (their events come after the run's), and the window's
+  /// end moves to the last one's end.
+  void extend_run();
+  /// Moves to the next window holding events and sorts them onto the run; some event must wait.
+  void advance_window();
   /// Makes the span starting at `start` current: pulls far events now inside the horizon, spreads
   /// the span's bucket over the fine buckets, and sets the window to the span's first.
   void enter_span(SimTime start);

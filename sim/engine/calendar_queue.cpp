@@ -156,8 +156,10 @@ void CalendarQueue::enter_span(SimTime start) {
 bool CalendarQueue::take_window() {
   Bucket& bucket = fine_[fine_index(window_start_)];
   if (bucket.head == kNoBlock) return false;
+  // What the run already holds comes before this window: only the window's events are sorted.
+  const auto first = static_cast<std::ptrdiff_t>(run_.size());
   in_fine_ -= drain(bucket, [this](const QueuedEvent& e) { run_.push_back(e); });
-  std::sort(run_.begin(), run_.end(), [](const QueuedEvent& a, const QueuedEvent& b) { return earlier(a, b); });
+  std::sort(run_.begin() + first, run_.end(), [](const QueuedEvent& a, const QueuedEvent& b) { return earlier(a, b); });
   return true;
 }
 
@@ -165,6 +167,20 @@ void CalendarQueue::next_window() {
   // The current window is exhausted (run_ taken, near_ empty) and events remain.
   run_.clear();
   run_pos_ = 0;
+  advance_window();
+}
+
+void CalendarQueue::extend_run() {
+  // The events still to take move to the front; the near heap keeps what it holds, as it is
+  // compared with the run's front at every take.
+  run_.erase(run_.begin(), run_.begin() + static_cast<std::ptrdiff_t>(run_pos_));
+  run_pos_ = 0;
+  do {
+    advance_window();
+  } while (run_.size() < kLookAhead && in_fine_ + in_coarse_ + far_.size() > 0);
+}
+
+void CalendarQueue::advance_window() {
   if (rebuild_due()) {
     rebuild();  // makes the earliest event's window current
     if (take_window()) return;

@@ -12,6 +12,7 @@ namespace {
 // event. And how many ahead a posted event's warm hook runs: once its prefetch has had time to land.
 constexpr std::size_t kPrefetchAhead = 8;
 constexpr std::size_t kWarmAhead = kPrefetchAhead / 2;
+static_assert(kPrefetchAhead < CalendarQueue::kLookAhead, "the queue must show the events prefetched");
 
 // Generations skip 0, which marks an invalid handle.
 std::uint32_t next_generation(std::uint32_t g) noexcept { return g + 1 == 0 ? 1 : g + 1; }
