@@ -114,6 +114,13 @@ Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverr
 Result<Scenario> load_scenario_text(const std::string& text, const std::string& file,
                                     const ScenarioOverrides& overrides = {});
 
+/// As load_scenario_file, and builds the estate into `estate`: the directory the topology
+/// describes, before any timeline operation, as Simulation would build it. The loader checks the
+/// estate by building it and applying the timeline to it; the estate handed out is built beside
+/// that check, on a second thread, so a fleet's `misim run` builds it once in the wall time of
+/// the check (docs/performance.md). `estate` is left as it was when loading fails.
+Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides, Directory& estate);
+
 /// Splits `NAME=VALUE` from a --set argument.
 Result<std::pair<std::string, std::string>> parse_param_override(const std::string& argument);
 

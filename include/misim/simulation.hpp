@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,9 @@ class ArmScopes;
 class Simulation {
  public:
   explicit Simulation(SimulationConfig config);
+  /// With the estate already built: `estate` must be build_directory(config.topology, config.seed),
+  /// as load_scenario_file builds it beside its check (a fleet's estate is not built twice).
+  Simulation(SimulationConfig config, Directory estate);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -138,6 +142,8 @@ class Simulation {
   [[nodiscard]] const ArmStatistics& arm_statistics() const noexcept;
 
  private:
+  Simulation(SimulationConfig config, std::optional<Directory> estate);
+
   void schedule_next_arrival(std::size_t workload);
   void on_arrival(std::size_t workload);
   /// The timeline issues operation `index` to ARM; take_effect applies it when ARM answers.

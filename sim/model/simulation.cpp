@@ -32,9 +32,14 @@ std::unique_ptr<TokenPath> make_token_path(Engine& engine, Directory& directory,
   return std::move(path).value();
 }
 
-Simulation::Simulation(SimulationConfig config)
+Simulation::Simulation(SimulationConfig config) : Simulation(std::move(config), std::optional<Directory>()) {}
+
+Simulation::Simulation(SimulationConfig config, Directory estate)
+    : Simulation(std::move(config), std::optional<Directory>(std::move(estate))) {}
+
+Simulation::Simulation(SimulationConfig config, std::optional<Directory> estate)
     : config_(std::move(config)),
-      directory_(initial_directory(config_)),
+      directory_(estate ? std::move(*estate) : initial_directory(config_)),
       token_path_(make_token_path(engine_, directory_, config_, recorder_, next_request_id_)) {
   // Built: the estate's operations and the callers' names (millions in a fleet) are not read again.
   std::vector<DirectoryOperation>().swap(config_.topology.operations);

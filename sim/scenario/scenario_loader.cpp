@@ -1,12 +1,15 @@
 // The scenario loader: YAML text to a validated Scenario. The language: docs/scenarios.md.
 #include <algorithm>
 #include <cstdio>
+#include <future>
 #include <limits>
 #include <set>
+#include <stdexcept>
 
 #include "distribution_spec.hpp"
 #include "language.hpp"
 #include "misim/scenario.hpp"
+#include "misim/topology.hpp"
 #include "rate_shape_reader.hpp"
 #include "resource_estimate.hpp"
 #include "scenario_source.hpp"
@@ -206,7 +209,8 @@ void estimate_run(const Document& doc, const SimulationConfig& sim, std::size_t 
   }
 }
 
-Scenario read_scenario(const std::string& text, const std::string& file, const ScenarioOverrides& overrides) {
+Scenario read_scenario(const std::string& text, const std::string& file, const ScenarioOverrides& overrides,
+                       Directory* built_estate) {
   Scenario s;
   s.file = file;
   scenario::ScenarioSource source = scenario::read_scenario_source(text, file);
@@ -296,18 +300,29 @@ Scenario read_scenario(const std::string& text, const std::string& file, const S
   s.estimate = budget.estimate();
 
   // Only now, with the estimate under the limit, is the estate built (on a scratch directory).
+  // The estate to hand out is built beside the check, from the same operations, which neither
+  // changes: when the check throws, the future's destructor waits for the build to finish.
+  std::future<Result<Directory>> handed_out;
+  if (built_estate != nullptr) {
+    handed_out = std::async(std::launch::async,
+                            [&topology = estate.topology, seed = sim.seed] { return build_directory(topology, seed); });
+  }
   scenario::check_estate(doc, estate, sim.seed);
+  if (built_estate != nullptr) {
+    Result<Directory> built = handed_out.get();
+    // The check built the same operations with the same seed; they cannot fail now.
+    if (!built) throw std::logic_error("the estate built for the check does not build again: " + built.error().message);
+    *built_estate = std::move(built).value();
+  }
   sim.topology = std::move(estate.topology);
   sim.timeline = std::move(estate.timeline);
   return s;
 }
 
-}  // namespace
-
-Result<Scenario> load_scenario_text(const std::string& text, const std::string& file,
-                                    const ScenarioOverrides& overrides) {
+Result<Scenario> load_scenario(const std::string& text, const std::string& file, const ScenarioOverrides& overrides,
+                               Directory* built_estate) {
   try {
-    return read_scenario(text, file, overrides);
+    return read_scenario(text, file, overrides, built_estate);
   } catch (const LoadAbort& abort) {
     return abort.error;
   } catch (const YAML::Exception& e) {
@@ -315,10 +330,23 @@ Result<Scenario> load_scenario_text(const std::string& text, const std::string& 
   }
 }
 
+}  // namespace
+
+Result<Scenario> load_scenario_text(const std::string& text, const std::string& file,
+                                    const ScenarioOverrides& overrides) {
+  return load_scenario(text, file, overrides, nullptr);
+}
+
 Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides) {
   Result<std::string> text = scenario::read_scenario_file(path);
   if (!text) return std::move(text).error();
-  return load_scenario_text(*text, path, overrides);
+  return load_scenario(*text, path, overrides, nullptr);
+}
+
+Result<Scenario> load_scenario_file(const std::string& path, const ScenarioOverrides& overrides, Directory& estate) {
+  Result<std::string> text = scenario::read_scenario_file(path);
+  if (!text) return std::move(text).error();
+  return load_scenario(*text, path, overrides, &estate);
 }
 
 Result<std::pair<std::string, std::string>> parse_param_override(const std::string& argument) {

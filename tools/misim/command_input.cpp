@@ -19,7 +19,8 @@ void add_max_memory_option(CLI::App& command) {
 }
 
 std::optional<Scenario> load_with_overrides(const std::string& file, std::optional<std::uint64_t> seed,
-                                            const std::vector<std::string>& sets, std::optional<SimTime> duration) {
+                                            const std::vector<std::string>& sets, std::optional<SimTime> duration,
+                                            Directory* estate) {
   ScenarioOverrides overrides;
   overrides.seed = seed;
   overrides.duration = duration;
@@ -39,7 +40,8 @@ std::optional<Scenario> load_with_overrides(const std::string& file, std::option
     }
     overrides.params.push_back(*kv);
   }
-  Result<Scenario> s = load_scenario_file(file, overrides);
+  Result<Scenario> s =
+      estate != nullptr ? load_scenario_file(file, overrides, *estate) : load_scenario_file(file, overrides);
   if (!s) {
     std::cerr << s.error().to_string() << '\n';
     return std::nullopt;

@@ -21,9 +21,11 @@ void add_max_memory_option(CLI::App& command);
 
 /// Loads `file` with the command line's overrides (`--seed`, `--set NAME=VALUE`..., `--duration`,
 /// `--max-memory`).
+/// With `estate`, also builds the scenario's estate into it (load_scenario_file), for `misim run`.
 std::optional<Scenario> load_with_overrides(const std::string& file, std::optional<std::uint64_t> seed,
                                             const std::vector<std::string>& sets,
-                                            std::optional<SimTime> duration = std::nullopt);
+                                            std::optional<SimTime> duration = std::nullopt,
+                                            Directory* estate = nullptr);
 
 /// The scenario's directory at the simulated time `at` (a duration text, from `--at`): the topology
 /// and every timeline operation due by then.

@@ -62,7 +62,9 @@ int run(const RunOptions& o) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
   const auto load_start = Clock::now();
-  std::optional<Scenario> scenario = load_with_overrides(o.file, o.seed, o.sets, duration);
+  // The estate is built while the loader checks the scenario, and handed to the Simulation.
+  Directory estate;
+  std::optional<Scenario> scenario = load_with_overrides(o.file, o.seed, o.sets, duration, &estate);
   if (!scenario) return kExitBadInput;
   const double loading = seconds_since(load_start);
 
@@ -71,7 +73,7 @@ int run(const RunOptions& o) {
   Interrupts interrupts;
   const auto wall_start = std::chrono::steady_clock::now();
   // Moved, not copied: a fleet's estate is millions of operations (the seed stays for the trace).
-  Simulation simulation(std::move(scenario->simulation));
+  Simulation simulation(std::move(scenario->simulation), std::move(estate));
   const double building = seconds_since(wall_start);
   simulation.stop_when(Interrupts::flag());
   ReportCollector report;
