@@ -97,7 +97,10 @@ class Engine {
   /// when given, is called with the same context and argument a few events before the handler, once
   /// the event's `touches` has had time to arrive: it may read them and prefetch what they point to
   /// (a second level of indirection the engine cannot see). It must not change anything.
-  std::uint32_t add_handler(Handler handler, void* context, Handler warm = nullptr);
+  /// `touched_bytes` (up to kTouchedBytes) is how much of an event's `touches` is prefetched: a
+  /// handler that mostly reads one line asks for 64, and its warm hook fetches more when needed.
+  std::uint32_t add_handler(Handler handler, void* context, Handler warm = nullptr,
+                            std::size_t touched_bytes = kTouchedBytes);
 
   /// Posts handler(context, argument) at `when` (not before now()), with `touches` as for
   /// schedule_at. A posted event takes no slot: its queue entry is the whole event, so running it
@@ -180,6 +183,7 @@ class Engine {
     Handler handler;
     Handler warm;  // or null
     void* context;
+    std::size_t touched_bytes;  // of `touches` to prefetch, at most kTouchedBytes
   };
 
   CalendarQueue queue_;                  // pending events by (time, sequence), cancelled ones included

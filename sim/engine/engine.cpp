@@ -50,8 +50,8 @@ void Engine::reserve(std::size_t events) {
   while (chunks_.size() * kChunkSize < events) grow_slots();
 }
 
-std::uint32_t Engine::add_handler(Handler handler, void* context, Handler warm) {
-  handlers_.push_back(PostedHandler{handler, warm, context});
+std::uint32_t Engine::add_handler(Handler handler, void* context, Handler warm, std::size_t touched_bytes) {
+  handlers_.push_back(PostedHandler{handler, warm, context, std::min(touched_bytes, kTouchedBytes)});
   return static_cast<std::uint32_t>(handlers_.size() - 1);
 }
 
@@ -90,7 +90,8 @@ RunOutcome Engine::run_until(SimTime end) {
     if (const QueuedEvent* next = queue_.ahead(kPrefetchAhead)) {
       if (!next->posted()) __builtin_prefetch(&slot_at(next->slot));
       if (next->touches != nullptr) {
-        for (std::size_t offset = 0; offset < kTouchedBytes; offset += 64) {
+        const std::size_t bytes = next->posted() ? handlers_[next->slot].touched_bytes : kTouchedBytes;
+        for (std::size_t offset = 0; offset < bytes; offset += 64) {
           __builtin_prefetch(static_cast<const char*>(next->touches) + offset);
         }
       }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,41 +77,54 @@ class TokenPath {
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
+  /// What the engine prefetches of a call's slot (Engine::add_handler): its first line.
+  static constexpr std::size_t kCallTouches = 64;
   static constexpr std::uint64_t kRawCustomer = 1ULL << 63;
   static constexpr std::uint32_t kAttemptMask = 0x7fffffff;  // attempt numbers: 31 bits of AAD's tag
 
   /// One calling resource of one call workload: its SDK's token cache and in-flight acquisition.
-  struct alignas(64) Slot {  // two cache lines, both prefetched (Engine::kTouchedBytes)
+  /// Two cache lines. The first holds what a call reads when its token is cached, no refresh is due
+  /// and the target's answer is known (the quiet path, most calls of a fleet): the engine
+  /// prefetches that line only, and warm_call the second when the call will need it.
+  struct alignas(64) Slot {
+    // ---- first line: the quiet path (on_call, schedule_call, record) ----
     std::uint32_t workload;
     ResourceId host;
-    ResourceId target;
     std::uint32_t pair;
-    std::uint32_t acquisition = kNone;
-    std::uint32_t waiting = 0;  // calls waiting for the acquisition
-    IdentityId named;           // the identity its requests name, for a per-caller identity template
     IdentityId token_identity;
-    SimTime token_issued = 0;
+    RandomStream arrivals;
+    // Until quiet_until, while quiet_epoch equals the token path's quiet_epoch_, a call presents its
+    // cached token and the target answers quiet_outcome: exactly what the full path would find
+    // (it is set by that path; see on_call), without reading the second line.
+    SimTime quiet_until = -1;
+    std::uint32_t quiet_epoch = 0;
+    AccessOutcome quiet_outcome = AccessOutcome::kGranted;
+    // The host's kind of endpoint: its type never changes, and the directory's type record of a
+    // host among a million is two dependent cache misses a request.
+    TokenEndpoint endpoint = TokenEndpoint::kNone;
+    mutable bool rbac_granted = false;  // (RBAC's answer: below)
+    // ---- second line ----
+    ResourceId target{};
+    std::uint32_t acquisition = kNone;
+    std::uint32_t waiting = 0;   // calls waiting for the acquisition
+    IdentityId named{};          // the identity its requests name, for a per-caller identity template
     SimTime token_expires = -1;  // < now: no usable token
     SimTime refresh_at = kForever;
     SimTime next_refresh_try = 0;
-    RandomStream arrivals;
     // RBAC's answer for token_identity at target, while rbac_epoch_ is unchanged and until
     // rbac_until (the next time an assignment that matters becomes visible or stops being visible):
     // most calls present a cached token again and again to the same target.
     mutable SimTime rbac_until = -1;
-    mutable IdentityId rbac_identity;
+    mutable IdentityId rbac_identity{};
     mutable std::uint32_t rbac_epoch = 0;
     // The endpoint's identity selection for this caller, made at the directory's identity clock
     // selection_epoch - 1 (0: not yet), kept while the host's identities are unchanged: it walks
     // the host's identities in the directory, several cache misses at a million hosts.
-    mutable IdentityId selected;
+    mutable IdentityId selected{};
     mutable std::uint32_t selection_epoch = 0;
-    mutable bool rbac_granted = false;
-    // The host's kind of endpoint: its type never changes, and the directory's type record of a
-    // host among a million is two dependent cache misses a request.
-    TokenEndpoint endpoint = TokenEndpoint::kNone;
   };
-  static_assert(sizeof(Slot) <= Engine::kTouchedBytes, "a call's slot should be prefetched whole");
+  static_assert(sizeof(Slot) == 2 * kCallTouches, "a slot is two lines, the quiet path's first");
+  static_assert(offsetof(Slot, target) == kCallTouches, "the quiet path's fields fill the first line");
   struct Workload {
     const ClientProfile* profile;
     IdentitySelector selector;
@@ -282,6 +296,9 @@ class TokenPath {
   std::unordered_map<std::string, std::vector<std::uint32_t>> pending_hosts_;
   std::size_t resources_seen_ = 0;
   std::size_t removed_assignments_seen_ = 0;
+  /// Changes whenever rbac_epoch_ does and when resources are deleted (a target may be gone): the
+  /// slots' quiet paths are checked again by the full one.
+  std::uint32_t quiet_epoch_ = 1;
   /// Changes whenever an assignment's visibility window is set: slots' RBAC answers may be stale.
   std::uint32_t rbac_epoch_ = 1;
   /// By principal (identity index): rbac_epoch_ when one of its assignments last changed. An answer

@@ -144,6 +144,53 @@ timeline:
   EXPECT_EQ(p.first_denial, AccessOutcome::kNoRoleAssignment);
 }
 
+// Most calls of a caller whose token is cached take a quiet path that skips the target's checks
+// (TokenPath::Slot::quiet_until): a change at the target must still be seen by the first call at
+// or after it, as the full checks would.
+TEST(TokenPath, ACallWithACachedTokenIsDeniedFromTheMomentItsTargetIsDeleted) {
+  const std::string text = R"(name: gone
+duration: 1h
+topology:
+  resources:
+    - {name: reporter, type: vm, system_assigned: true}
+    - {name: reports, type: storage_account}
+  # At the group, so that deleting the account leaves the assignment (and RBAC's answer) alone.
+  role_assignments: [{principal: reporter, role: Storage Blob Data Reader, scope: rg}]
+workload:
+  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
+timeline:
+  - {at: 30m, delete: reports}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  const AccessPair& p = pair_of(sim, "reporter");
+  EXPECT_EQ(p.first_denied, 30 * kMinute);  // the deletion runs before the call due at its time
+  EXPECT_EQ(p.last_granted, 30 * kMinute - kSecond);
+  EXPECT_EQ(p.first_denial, AccessOutcome::kTargetGone);
+}
+
+TEST(TokenPath, ACallerDeniedForLackOfARoleIsGrantedFromTheNewAssignmentsVisibility) {
+  const std::string text = R"(name: late-role
+duration: 1h
+services:
+  propagation: {rbac_delay: 5m}
+topology:
+  resources:
+    - {name: reporter, type: vm, system_assigned: true}
+    - {name: reports, type: storage_account}
+workload:
+  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
+timeline:
+  - {at: 10m, assign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  const AccessPair& p = pair_of(sim, "reporter");
+  EXPECT_EQ(p.first_denial, AccessOutcome::kNoRoleAssignment);
+  EXPECT_EQ(p.first_granted, 15 * kMinute);
+  EXPECT_EQ(p.last_denied, 15 * kMinute - kSecond);
+}
+
 TEST(TokenPath, DuringAnAadOutageCachedTokensWorkAndNewClientsGetNone) {
   const std::string text = R"(name: outage
 duration: 14h
