@@ -698,8 +698,6 @@ void TokenPath::warm_call(void* self, std::uint32_t slot) {
   __builtin_prefetch(&path->pairs_[s.pair], 1);
   // So is the host's liveness byte, which on_call reads first: a million bytes miss the L2 cache.
   __builtin_prefetch(&path->host_alive_[s.host.index()]);
-  // A call due to refresh or fetch its token (the run has passed the time already, and the call
-  // comes later still) asks the endpoint, which reads the host's record: two more lines.
   // A call off the quiet path reads the slot's second line (the engine fetched the first), and
   // most such calls refresh or fetch a token, asking the endpoint, which reads the host's record
   // (whether it will is on the second line, not here yet).
