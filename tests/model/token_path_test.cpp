@@ -121,8 +121,11 @@ timeline:
   EXPECT_GT(status_count(sim, 400), 0U);
 }
 
-TEST(TokenPath, ARemovedRoleAssignmentStopsGrantingOnlyAfterThePropagationDelay) {
-  const std::string text = R"(name: rbac
+// One VM, `reporter`, reads the storage account `reports` every second through MSAL for an hour,
+// with the role assignments and the timeline given; RBAC changes are visible after 5 minutes.
+// Returns the pair's record at the end.
+AccessPair reporter_run(const std::string& role_assignments, const std::string& timeline) {
+  const std::string text = R"(name: reporter
 duration: 1h
 services:
   propagation: {rbac_delay: 5m}
@@ -130,15 +133,21 @@ topology:
   resources:
     - {name: reporter, type: vm, system_assigned: true}
     - {name: reports, type: storage_account}
-  role_assignments: [{principal: reporter, role: Storage Blob Data Reader, scope: reports}]
+  role_assignments: )" + role_assignments +
+                           R"(
 workload:
   - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
 timeline:
-  - {at: 30m, unassign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}
-)";
+)" + timeline + "\n";
   Simulation sim(load(text).simulation);
   sim.run();
-  const AccessPair& p = pair_of(sim, "reporter");
+  return pair_of(sim, "reporter");
+}
+
+TEST(TokenPath, ARemovedRoleAssignmentStopsGrantingOnlyAfterThePropagationDelay) {
+  const AccessPair p =
+      reporter_run("[{principal: reporter, role: Storage Blob Data Reader, scope: reports}]",
+                   "  - {at: 30m, unassign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}");
   EXPECT_EQ(p.first_denied, 35 * kMinute);  // calls every second: the first at the change's visibility
   EXPECT_EQ(p.last_granted, 35 * kMinute - kSecond);
   EXPECT_EQ(p.first_denial, AccessOutcome::kNoRoleAssignment);
@@ -148,44 +157,17 @@ timeline:
 // (TokenPath::Slot::quiet_until): a change at the target must still be seen by the first call at
 // or after it, as the full checks would.
 TEST(TokenPath, ACallWithACachedTokenIsDeniedFromTheMomentItsTargetIsDeleted) {
-  const std::string text = R"(name: gone
-duration: 1h
-topology:
-  resources:
-    - {name: reporter, type: vm, system_assigned: true}
-    - {name: reports, type: storage_account}
-  # At the group, so that deleting the account leaves the assignment (and RBAC's answer) alone.
-  role_assignments: [{principal: reporter, role: Storage Blob Data Reader, scope: rg}]
-workload:
-  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
-timeline:
-  - {at: 30m, delete: reports}
-)";
-  Simulation sim(load(text).simulation);
-  sim.run();
-  const AccessPair& p = pair_of(sim, "reporter");
+  // At the group, so that deleting the account leaves the assignment (and RBAC's answer) alone.
+  const AccessPair p = reporter_run("[{principal: reporter, role: Storage Blob Data Reader, scope: rg}]",
+                                    "  - {at: 30m, delete: reports}");
   EXPECT_EQ(p.first_denied, 30 * kMinute);  // the deletion runs before the call due at its time
   EXPECT_EQ(p.last_granted, 30 * kMinute - kSecond);
   EXPECT_EQ(p.first_denial, AccessOutcome::kTargetGone);
 }
 
 TEST(TokenPath, ACallerDeniedForLackOfARoleIsGrantedFromTheNewAssignmentsVisibility) {
-  const std::string text = R"(name: late-role
-duration: 1h
-services:
-  propagation: {rbac_delay: 5m}
-topology:
-  resources:
-    - {name: reporter, type: vm, system_assigned: true}
-    - {name: reports, type: storage_account}
-workload:
-  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
-timeline:
-  - {at: 10m, assign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}
-)";
-  Simulation sim(load(text).simulation);
-  sim.run();
-  const AccessPair& p = pair_of(sim, "reporter");
+  const AccessPair p = reporter_run(
+      "[]", "  - {at: 10m, assign: {principal: reporter, role: Storage Blob Data Reader, scope: reports}}");
   EXPECT_EQ(p.first_denial, AccessOutcome::kNoRoleAssignment);
   EXPECT_EQ(p.first_granted, 15 * kMinute);
   EXPECT_EQ(p.last_denied, 15 * kMinute - kSecond);
