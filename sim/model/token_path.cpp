@@ -701,7 +701,7 @@ void TokenPath::warm_call(void* self, std::uint32_t slot) {
   // A call off the quiet path reads the slot's second line (the engine fetched the first), and
   // most such calls refresh or fetch a token, asking the endpoint, which reads the host's record
   // (whether it will is on the second line, not here yet).
-  if (path->engine_.now() < s.quiet_until && s.quiet_epoch == path->quiet_epoch_) return;
+  if (path->quiet(s, path->engine_.now())) return;
   __builtin_prefetch(reinterpret_cast<const char*>(&s) + kCallTouches, 1);
   if (s.host.index() < path->hosts_.size()) {
     const Host* h = &path->hosts_[s.host.index()];
@@ -721,7 +721,7 @@ void TokenPath::on_call(std::uint32_t s) {
   schedule_call(s);
   ++stats_.calls;
   const SimTime now = engine_.now();
-  if (now < slot.quiet_until && slot.quiet_epoch == quiet_epoch_) {
+  if (quiet(slot, now)) {
     // The quiet path: what the branch below would do, read from the slot's first line only.
     ++stats_.client_cache_hits;
     record(slot, slot.quiet_outcome, 1, /*from_cache=*/true);
@@ -783,17 +783,15 @@ IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, Sim
   // A selection made at identity clock C is kept while the host's identities have not changed
   // since C (selection_epoch holds C + 1; 0 is never selected).
   const std::uint32_t clock = directory_.identity_clock();
-  if (slot.selection_epoch != clock + 1 && slot.selection_epoch != 0 &&
-      directory_.identities_changed_at(slot.host) < slot.selection_epoch) {
-    slot.selection_epoch = clock + 1;
-  }
   if (slot.selection_epoch != clock + 1) {
-    const IdentitySelector selector = w.identity_template.empty() ? w.selector
-                                      : slot.named.valid()
-                                          ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
-                                          : IdentitySelector::by_resource_id(IdentityId{});
-    const IdentitySelection selection = directory_.select_identity(slot.host, selector);
-    slot.selected = selection.ok() ? selection.identity : IdentityId{};
+    if (slot.selection_epoch == 0 || directory_.identities_changed_at(slot.host) >= slot.selection_epoch) {
+      const IdentitySelector selector = w.identity_template.empty() ? w.selector
+                                        : slot.named.valid()
+                                            ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
+                                            : IdentitySelector::by_resource_id(IdentityId{});
+      const IdentitySelection selection = directory_.select_identity(slot.host, selector);
+      slot.selected = selection.ok() ? selection.identity : IdentityId{};
+    }
     slot.selection_epoch = clock + 1;
   }
   if (!slot.selected.valid() || replicated_at_[slot.selected.index()] > now) return IdentityId{};
@@ -1116,13 +1114,14 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   if (now >= slot.token_expires) return AccessOutcome::kTokenExpired;
   const Workload& w = workloads_[slot.workload];
   if (!w.audience_accepted) return AccessOutcome::kWrongAudience;
-  if (slot.rbac_epoch != rbac_epoch_ && slot.rbac_identity == slot.token_identity && now < slot.rbac_until &&
-      rbac_changed_at_[slot.token_identity.index()] <= slot.rbac_epoch) {
-    slot.rbac_epoch = rbac_epoch_;  // other principals' assignments changed, not this one's
-  }
   if (slot.rbac_epoch != rbac_epoch_ || slot.rbac_identity != slot.token_identity || now >= slot.rbac_until) {
-    slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
-    slot.rbac_identity = slot.token_identity;
+    // Only other principals' assignments changed since the answer: it still holds.
+    const bool still_holds = slot.rbac_identity == slot.token_identity && now < slot.rbac_until &&
+                             rbac_changed_at_[slot.token_identity.index()] <= slot.rbac_epoch;
+    if (!still_holds) {
+      slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
+      slot.rbac_identity = slot.token_identity;
+    }
     slot.rbac_epoch = rbac_epoch_;
   }
   return slot.rbac_granted ? AccessOutcome::kGranted : AccessOutcome::kNoRoleAssignment;

@@ -125,6 +125,10 @@ class TokenPath {
   };
   static_assert(sizeof(Slot) == 2 * kCallTouches, "a slot is two lines, the quiet path's first");
   static_assert(offsetof(Slot, target) == kCallTouches, "the quiet path's fields fill the first line");
+  /// A call of `slot` at `now` takes the quiet path (on_call; warm_call asks it to fetch no more).
+  [[nodiscard]] bool quiet(const Slot& slot, SimTime now) const noexcept {
+    return now < slot.quiet_until && slot.quiet_epoch == quiet_epoch_;
+  }
   struct Workload {
     const ClientProfile* profile;
     IdentitySelector selector;
