@@ -63,7 +63,7 @@ class CalendarQueue {
     ++size_;
     if (before(e.time, window_end_)) {
       push_near(e);
-      if (!calendar_ && near_.size() >= kCalendarFrom) become_calendar();
+      if (near_.size() >= kCalendarFrom) near_heap_grew();
     } else if (!file_before_horizon(e)) {
       push_far(e);
     }
@@ -90,6 +90,7 @@ class CalendarQueue {
         pop_near();
         --size_;
         ++taken_;
+        last_taken_ = out.time;
         return true;
       }
       if (has_run) {
@@ -97,6 +98,7 @@ class CalendarQueue {
         out = run_[run_pos_++];
         --size_;
         ++taken_;
+        last_taken_ = out.time;
         // Near the run's end the next window is sorted onto it, so that ahead(k) always sees k
         // events on and the engine's prefetches reach across windows.
         if (run_.size() - run_pos_ < kLookAhead && calendar_ && in_fine_ + in_coarse_ + far_.size() > 0) {
@@ -215,6 +217,9 @@ class CalendarQueue {
   /// A small queue is the near heap alone; past kCalendarFrom events it becomes a calendar.
   void become_calendar();
   static constexpr std::size_t kCalendarFrom = 256;
+  /// The near heap has kCalendarFrom events or more: a small queue becomes a calendar, and a
+  /// calendar whose window proves far too wide for the events pushed into it is reshaped.
+  void near_heap_grew();
   void push_far(const QueuedEvent& e);
   /// The current window is exhausted: moves to the next window holding events, rebuilding first
   /// when the shape no longer suits the run.
@@ -252,7 +257,8 @@ class CalendarQueue {
   }
   [[nodiscard]] bool rebuild_due() const noexcept;
   void rebuild();
-  /// Takes every event out of the fine, coarse and far levels.
+  /// Takes every event not taken yet out of the queue: the rest of the run, the near heap, and
+  /// the fine, coarse and far levels.
   std::vector<QueuedEvent> take_waiting();
   void restore_heaps();
 
@@ -279,10 +285,13 @@ class CalendarQueue {
   std::size_t coarse_mask_ = 0;
   std::size_t size_ = 0;
   bool calendar_ = false;
-  // Since the last rebuild: events taken, windows moved through, and the time it started at.
+  // Since the last rebuild: events taken, windows moved through, the time it started at, and the
+  // time of the latest event taken (the rate is taken_ over the time between the last two).
   std::uint64_t taken_ = 0;
   std::uint64_t windows_ = 0;
   SimTime measured_from_ = 0;
+  SimTime last_taken_ = 0;
+  std::size_t far_after_rebuild_ = 0;
 };
 
 template <class F>

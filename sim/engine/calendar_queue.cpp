@@ -14,6 +14,8 @@ namespace {
 // function object, not a function, so that the heap operations inline it.
 constexpr auto later = [](const QueuedEvent& a, const QueuedEvent& b) noexcept { return earlier(b, a); };
 
+// A calendar's near heap holding more than 1/kNearShareToReshape of its events has it reshaped.
+constexpr std::size_t kNearShareToReshape = 32;
 // Below this many waiting events a rebuild is not worth its pass over them.
 constexpr std::size_t kMinEventsToRebuild = 64;
 constexpr std::size_t kMinSpans = 2;
@@ -45,11 +47,24 @@ CalendarQueue::CalendarQueue()
 void CalendarQueue::become_calendar() {
   // The near heap holds every event; make them the waiting events of a calendar shaped for them,
   // and take the earliest window, as next_window does after a rebuild.
-  far_.insert(far_.end(), near_.begin(), near_.end());
-  near_.clear();  // keeps the heap's storage for the windows to come
   calendar_ = true;
   taken_ = 0;  // the rate is estimated from the waiting events: the heap measured no windows
   windows_ = 0;
+  rebuild();
+  take_window();
+}
+
+void CalendarQueue::near_heap_grew() {
+  if (!calendar_) {
+    become_calendar();
+    return;
+  }
+  // A window meant for kTargetPerWindow events whose near heap holds a fair part of the queue was
+  // shaped for another rate: at a run's start, the first events scheduled can make the first
+  // window span minutes, and every event of those minutes then went through a heap of millions
+  // (docs/performance.md, "Session 7"). Reshaping costs a pass over the queue, paid for by the
+  // size_ / kNearShareToReshape pushes since the last one.
+  if (near_.size() * kNearShareToReshape < size_) return;
   rebuild();
   take_window();
 }
@@ -200,8 +215,10 @@ void CalendarQueue::advance_window() {
 bool CalendarQueue::rebuild_due() const noexcept {
   const std::size_t waiting = in_fine_ + in_coarse_ + far_.size();
   if (waiting < kMinEventsToRebuild) return false;
-  // Never shaped for this run yet (everything was pushed before the first pop, mostly far).
-  if (taken_ == 0 && windows_ == 0) return far_.size() > waiting / 2;
+  // Nothing taken since the last rebuild, but pushes since have gone mostly far (everything was
+  // pushed before the first pop, beyond a horizon shaped for the first few). Without new far
+  // events a rebuild would find the shape it made.
+  if (taken_ == 0 && windows_ == 0) return far_.size() > waiting / 2 && far_.size() > far_after_rebuild_;
   // Windows far too narrow: stepping through empty ones costs more than the events. A rebuild
   // after a quarter of the waiting count of steps costs O(1) amortised per step.
   const std::uint64_t quarter = std::max<std::uint64_t>(4096, waiting / 4);
@@ -215,12 +232,17 @@ bool CalendarQueue::rebuild_due() const noexcept {
 
 std::vector<QueuedEvent> CalendarQueue::take_waiting() {
   std::vector<QueuedEvent> waiting;
-  waiting.reserve(in_fine_ + in_coarse_ + far_.size());
+  waiting.reserve(size_);
   const auto take = [&waiting](const QueuedEvent& e) { waiting.push_back(e); };
   for (Bucket& b : fine_) drain(b, take);
   for (Bucket& b : coarse_) drain(b, take);
   waiting.insert(waiting.end(), far_.begin(), far_.end());
   far_.clear();
+  waiting.insert(waiting.end(), run_.begin() + static_cast<std::ptrdiff_t>(run_pos_), run_.end());
+  run_.clear();  // both keep their storage for the windows to come
+  run_pos_ = 0;
+  waiting.insert(waiting.end(), near_.begin(), near_.end());
+  near_.clear();
   in_fine_ = 0;
   in_coarse_ = 0;
   return waiting;
@@ -233,7 +255,7 @@ void CalendarQueue::rebuild() {
   // from the earlier half of the waiting events (for exponential waits, 0.7 of the rate; the
   // earliest few can be a dense cluster of short delays, far from the run's rate).
   double per_ns = 0.0;
-  const SimTime elapsed = window_end_ - measured_from_;
+  const SimTime elapsed = last_taken_ - measured_from_;
   if (taken_ >= 4 * kTargetPerWindow && elapsed > 0) {
     per_ns = static_cast<double>(taken_) / static_cast<double>(elapsed);
   } else {
@@ -268,6 +290,7 @@ void CalendarQueue::rebuild() {
   taken_ = 0;
   windows_ = 0;
   measured_from_ = window_start_;
+  far_after_rebuild_ = far_.size();
 }
 
 }  // namespace misim

@@ -198,6 +198,28 @@ TEST(CalendarQueue, AdaptsItsWindowToTheEventRate) {
   EXPECT_LT(slow, target * kMinute * 8);
 }
 
+TEST(CalendarQueue, ReshapesAWindowThatTheFirstEventsMadeFarTooWide) {
+  // The first events scheduled can be sparse (a timeline an hour apart) while the run's own come
+  // a millisecond apart: the queue then shapes a window of days, and every event pushed into it
+  // waits in the near heap. Once that heap holds a fair part of the queue, the queue reshapes
+  // itself to the events it holds, until a window holds a small share of them (the rest of the
+  // way to kTargetPerWindow is the measured rate's, once events are taken).
+  CalendarQueue q;
+  Reference ref;
+  std::uint64_t sequence = 0;
+  for (int i = 1; i <= 256; ++i) push_both(q, ref, i * kHour, sequence);
+  const int wide = q.window_shift();
+  EXPECT_GT(std::ldexp(1.0, wide), static_cast<double>(10 * kMinute));
+  RandomStream rng(11, 0, 0);
+  for (int i = 0; i < 100'000; ++i) {
+    push_both(q, ref, static_cast<SimTime>(rng.uniform01() * 100.0 * kSecond) + 1, sequence);
+  }
+  const double target = static_cast<double>(CalendarQueue::kTargetPerWindow) * kMillisecond;
+  EXPECT_LT(std::ldexp(1.0, q.window_shift()), 100.0 * kSecond / 32);  // under 1/32 of the events
+  EXPECT_GT(std::ldexp(1.0, q.window_shift()), target / 8);
+  expect_same_order(q, ref);
+}
+
 TEST(CalendarQueue, ShowsTheEventsToComeAcrossWindowBoundariesForPrefetching) {
   // The engine prefetches what the event k places on will touch (Engine::run_until): ahead(k)
   // must see past the end of the window being taken, or the first events of every window run
