@@ -118,7 +118,7 @@ class CalendarQueue {
   }
 
   /// How far ahead() sees: the run is kept at least this long while events wait beyond it.
-  static constexpr std::size_t kLookAhead = 16;
+  static constexpr std::size_t kLookAhead = 48;
   /// An event `k` places after the top of the current window's sorted run, or null: for prefetching.
   /// It is usually, not always, the event that will run k events from now (an event pushed
   /// meanwhile may come first). For k < kLookAhead it is null only when k or fewer events are
@@ -150,17 +150,24 @@ class CalendarQueue {
   static constexpr std::uint32_t kNoBlock = UINT32_MAX;
   // A block is 1000 bytes: spreading a span walks its bucket's chain one dependent cache miss a
   // block, so a block holds many events (docs/performance.md, "Session 6"); the partly filled
-  // tails of a thousand or so buckets cost about a megabyte.
+  // tails of a thousand or so buckets cost about a megabyte. Every block of a bucket but its tail
+  // is full, and the bucket, not the block, counts the tail's events: a push then writes the one
+  // line its event goes to, where a count at the block's end was a second line, and a miss
+  // (docs/performance.md, "Session 7").
   static constexpr std::size_t kBlockEvents = 31;
   struct Block {
     QueuedEvent events[kBlockEvents];
-    std::uint32_t count;
     std::uint32_t next;
   };
   struct Bucket {
     std::uint32_t head = kNoBlock;
     std::uint32_t tail = kNoBlock;
+    std::uint32_t tail_count = 0;  // events in the tail block
   };
+  /// Events in block `b` of `bucket`: all blocks but the tail are full.
+  [[nodiscard]] static std::uint32_t events_in(const Bucket& bucket, std::uint32_t b) noexcept {
+    return b == bucket.tail ? bucket.tail_count : static_cast<std::uint32_t>(kBlockEvents);
+  }
   static constexpr std::uint32_t kChunkBits = 10;  // blocks never move: a pool of fixed 1 MB chunks
 
   /// t lies before the bound; a bound that reached kForever (the sums saturate) takes kForever too.
@@ -174,9 +181,8 @@ class CalendarQueue {
   Block& block(std::uint32_t b) noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
   const Block& block(std::uint32_t b) const noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
   void append(Bucket& bucket, const QueuedEvent& e) {
-    if (bucket.tail == kNoBlock || block(bucket.tail).count == kBlockEvents) add_block(bucket);
-    Block& b = block(bucket.tail);
-    b.events[b.count++] = e;
+    if (bucket.tail == kNoBlock || bucket.tail_count == kBlockEvents) add_block(bucket);
+    block(bucket.tail).events[bucket.tail_count++] = e;
   }
   void add_block(Bucket& bucket);
   /// Calls f(event) for each event of the bucket in order, returns its blocks to the pool and
@@ -297,12 +303,14 @@ class CalendarQueue {
 template <class F>
 std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
   std::size_t n = 0;
-  std::uint32_t b = bucket.head;
+  const Bucket drained = bucket;
   bucket = Bucket{};
+  std::uint32_t b = drained.head;
   while (b != kNoBlock) {
     Block& blk = block(b);  // blocks never move, so appends by f leave it valid
-    for (std::uint32_t i = 0; i < blk.count; ++i) f(blk.events[i]);
-    n += blk.count;
+    const std::uint32_t count = events_in(drained, b);
+    for (std::uint32_t i = 0; i < count; ++i) f(blk.events[i]);
+    n += count;
     const std::uint32_t next = blk.next;
     blk.next = free_block_;
     free_block_ = b;
@@ -315,7 +323,8 @@ template <class F>
 void CalendarQueue::for_each_in(const Bucket& bucket, F f) const {
   for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
     const Block& blk = block(b);
-    for (std::uint32_t i = 0; i < blk.count; ++i) f(blk.events[i]);
+    const std::uint32_t count = events_in(bucket, b);
+    for (std::uint32_t i = 0; i < count; ++i) f(blk.events[i]);
   }
 }
 
@@ -328,7 +337,8 @@ std::size_t CalendarQueue::compact(Bucket& bucket, Dead dead) {
   std::uint32_t used = 0;
   for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
     const Block& in = block(b);
-    for (std::uint32_t i = 0; i < in.count; ++i) {
+    const std::uint32_t count = events_in(bucket, b);
+    for (std::uint32_t i = 0; i < count; ++i) {
       if (dead(in.events[i])) continue;
       if (used == kBlockEvents) {
         out = block(out).next;
@@ -344,10 +354,10 @@ std::size_t CalendarQueue::compact(Bucket& bucket, Dead dead) {
     return 0;
   }
   Block& last = block(out);
-  last.count = used;
   release_from(last.next);
   last.next = kNoBlock;
   bucket.tail = out;
+  bucket.tail_count = used;
   return kept;
 }
 

@@ -81,7 +81,6 @@ void CalendarQueue::add_block(Bucket& bucket) {
   const std::uint32_t b = free_block_;
   Block& blk = block(b);
   free_block_ = blk.next;
-  blk.count = 0;
   blk.next = kNoBlock;
   if (bucket.tail == kNoBlock) {
     bucket.head = b;
@@ -89,6 +88,7 @@ void CalendarQueue::add_block(Bucket& bucket) {
     block(bucket.tail).next = b;
   }
   bucket.tail = b;
+  bucket.tail_count = 0;
 }
 
 void CalendarQueue::release_from(std::uint32_t first) noexcept {
