@@ -63,8 +63,12 @@ void CalendarQueue::near_heap_grew() {
   // shaped for another rate: at a run's start, the first events scheduled can make the first
   // window span minutes, and every event of those minutes then went through a heap of millions
   // (docs/performance.md, "Session 7"). Reshaping costs a pass over the queue, paid for by the
-  // size_ / kNearShareToReshape pushes since the last one.
-  if (near_.size() * kNearShareToReshape < size_) return;
+  // size_ / kNearShareToReshape pushes since the last one. The shape comes from the events
+  // waiting, not from the rate measured so far: that rate is what shaped the window. A window of
+  // one nanosecond holds events of one time, which no shape spreads (a run's first events are
+  // often all at its start).
+  if (shift_ == 0 || near_.size() * kNearShareToReshape < size_) return;
+  taken_ = 0;
   rebuild();
   take_window();
 }
