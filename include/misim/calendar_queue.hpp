@@ -23,7 +23,9 @@
 // The shape (window width, number of spans) adapts: when the events taken per window drift far
 // from kTargetPerWindow, or too many events wait beyond the horizon, the queue is rebuilt with a
 // width from the measured event rate and a horizon from Little's law (events waiting / event rate
-// = the mean wait). Events come out in exactly (time, sequence) order whatever the shape, so the
+// = the mean wait). When the near heap grows past a 32nd of the queue, the window was shaped for
+// another rate (a run's first few events), and the queue is rebuilt from the waiting events'
+// spacing. Events come out in exactly (time, sequence) order whatever the shape, so the
 // shape changes a run's speed, never its results.
 #pragma once
 
@@ -297,7 +299,7 @@ class CalendarQueue {
   std::uint64_t windows_ = 0;
   SimTime measured_from_ = 0;
   SimTime last_taken_ = 0;
-  std::size_t far_after_rebuild_ = 0;
+  std::size_t far_after_rebuild_ = 0;  // far events the last rebuild left (rebuild_due)
 };
 
 template <class F>

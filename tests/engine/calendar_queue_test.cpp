@@ -200,7 +200,7 @@ TEST(CalendarQueue, AdaptsItsWindowToTheEventRate) {
 
 TEST(CalendarQueue, ReshapesAWindowThatTheFirstEventsMadeFarTooWide) {
   // The first events scheduled can be sparse (a timeline an hour apart) while the run's own come
-  // a millisecond apart: the queue then shapes a window of days, and every event pushed into it
+  // a millisecond apart: the queue then shapes a window of many minutes, and every event pushed into it
   // waits in the near heap. Once that heap holds a fair part of the queue, the queue reshapes
   // itself to the events it holds, until a window holds a small share of them (the rest of the
   // way to kTargetPerWindow is the measured rate's, once events are taken).
