@@ -223,7 +223,6 @@ class CalendarQueue {
   }
   void sift_down_near(const QueuedEvent& last, std::size_t size) noexcept;
   /// A small queue is the near heap alone; past kCalendarFrom events it becomes a calendar.
-  void become_calendar();
   static constexpr std::size_t kCalendarFrom = 256;
   /// The near heap has kCalendarFrom events or more: a small queue becomes a calendar, and a
   /// calendar whose window proves far too wide for the events pushed into it is reshaped.

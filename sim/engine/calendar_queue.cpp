@@ -44,30 +44,20 @@ CalendarQueue::CalendarQueue()
   window_end_ = span_end_ = horizon_ = kForever;
 }
 
-void CalendarQueue::become_calendar() {
-  // The near heap holds every event; make them the waiting events of a calendar shaped for them,
-  // and take the earliest window, as next_window does after a rebuild.
-  calendar_ = true;
-  taken_ = 0;  // the rate is estimated from the waiting events: the heap measured no windows
-  windows_ = 0;
-  rebuild();
-  take_window();
-}
-
 void CalendarQueue::near_heap_grew() {
-  if (!calendar_) {
-    become_calendar();
-    return;
-  }
-  // A window meant for kTargetPerWindow events whose near heap holds a fair part of the queue was
-  // shaped for another rate: at a run's start, the first events scheduled can make the first
-  // window span minutes, and every event of those minutes then went through a heap of millions
-  // (docs/performance.md, "Session 7"). Reshaping costs a pass over the queue, paid for by the
-  // size_ / kNearShareToReshape pushes since the last one. The shape comes from the events
-  // waiting, not from the rate measured so far: that rate is what shaped the window. A window of
-  // one nanosecond holds events of one time, which no shape spreads (a run's first events are
-  // often all at its start).
-  if (shift_ == 0 || near_.size() * kNearShareToReshape < size_) return;
+  // A small queue is the near heap alone: past kCalendarFrom events it becomes a calendar. A
+  // calendar whose near heap holds a fair part of the queue has a window meant for
+  // kTargetPerWindow events that was shaped for another rate: at a run's start, the first events
+  // scheduled can make the first window span minutes, and every event of those minutes then went
+  // through a heap of millions (docs/performance.md, "Session 7"). Reshaping costs a pass over the
+  // queue, paid for by the size_ / kNearShareToReshape pushes since the last one. A window of one
+  // nanosecond holds events of one time, which no shape spreads (a run's first events are often
+  // all at its start).
+  if (calendar_ && (shift_ == 0 || near_.size() * kNearShareToReshape < size_)) return;
+  calendar_ = true;
+  // Either way the shape comes from the waiting events, not from a measured rate: a heap measured
+  // no windows, and a calendar's measured rate is what shaped the window that proved too wide.
+  // Then the earliest window is taken, as next_window does after a rebuild.
   taken_ = 0;
   rebuild();
   take_window();
