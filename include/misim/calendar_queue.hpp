@@ -150,17 +150,22 @@ class CalendarQueue {
 
  private:
   static constexpr std::uint32_t kNoBlock = UINT32_MAX;
-  // A block is 1000 bytes: spreading a span walks its bucket's chain one dependent cache miss a
-  // block, so a block holds many events (docs/performance.md, "Session 6"); the partly filled
-  // tails of a thousand or so buckets cost about a megabyte. Every block of a bucket but its tail
-  // is full, and the bucket, not the block, counts the tail's events: a push then writes the one
-  // line its event goes to, where a count at the block's end was a second line, and a miss
-  // (docs/performance.md, "Session 7").
-  static constexpr std::size_t kBlockEvents = 31;
-  struct Block {
+  // A block is 1 KiB, 16 whole cache lines: a block holds many events, so that spreading a span
+  // follows few links (docs/performance.md, "Session 6"); the partly filled tails of a thousand or
+  // so buckets cost about a megabyte. Every block of a bucket but its tail is full, and the
+  // bucket, not the block, counts the tail's events: a push then writes the one line its event
+  // goes to, where a count at the block's end was a second line, and a miss (docs/performance.md,
+  // "Session 7"). The links between blocks are not in the blocks but in links_, a few hundred
+  // kilobytes that stay in cache: a drain reads the chain blocks ahead of the one it spreads and
+  // prefetches them, where links inside the blocks made every block one dependent miss
+  // (docs/performance.md, "Session 8").
+  static constexpr std::size_t kBlockEvents = 32;
+  struct alignas(64) Block {
     QueuedEvent events[kBlockEvents];
-    std::uint32_t next;
   };
+  static_assert(sizeof(Block) == 1024, "a block should be whole cache lines");
+  /// How many blocks ahead of the one it spreads a drain prefetches.
+  static constexpr int kBlocksAhead = 4;
   struct Bucket {
     std::uint32_t head = kNoBlock;
     std::uint32_t tail = kNoBlock;
@@ -181,12 +186,19 @@ class CalendarQueue {
     return static_cast<std::size_t>(static_cast<std::uint64_t>(t) >> (shift_ + kFineBits)) & coarse_mask_;
   }
   Block& block(std::uint32_t b) noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
+  /// The block after `b` in its bucket or in the free list; kNoBlock after the last.
+  std::uint32_t& link(std::uint32_t b) noexcept { return links_[b]; }
+  [[nodiscard]] std::uint32_t link(std::uint32_t b) const noexcept { return links_[b]; }
   const Block& block(std::uint32_t b) const noexcept { return chunks_[b >> kChunkBits][b & ((1U << kChunkBits) - 1)]; }
   void append(Bucket& bucket, const QueuedEvent& e) {
     if (bucket.tail == kNoBlock || bucket.tail_count == kBlockEvents) add_block(bucket);
     block(bucket.tail).events[bucket.tail_count++] = e;
   }
   void add_block(Bucket& bucket);
+  void prefetch_block(std::uint32_t b) const noexcept {
+    const char* const begin = reinterpret_cast<const char*>(&block(b));
+    for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) __builtin_prefetch(begin + offset);
+  }
   /// Calls f(event) for each event of the bucket in order, returns its blocks to the pool and
   /// empties it; returns how many events it held. f may append to other buckets.
   template <class F>
@@ -252,12 +264,15 @@ class CalendarQueue {
       return true;
     }
     if (before(e.time, horizon_)) {
-      append(coarse_[coarse_index(e.time)], e);
+      staged_.push_back(e);
       ++in_coarse_;
+      if (staged_.size() == kStagedEvents) file_staged();
       return true;
     }
     return false;
   }
+  /// Appends the staged events to their span buckets, prefetching bucket tails ahead of the appends.
+  void file_staged();
   /// As file_before_horizon, with far events appended to the far heap's storage (heapified later).
   void file(const QueuedEvent& e) {
     if (!file_before_horizon(e)) far_.push_back(e);
@@ -277,10 +292,18 @@ class CalendarQueue {
   std::vector<QueuedEvent> near_;  // min-heap
   std::vector<Bucket> fine_;       // windows of [span_start_, span_end_), after the current one
   std::vector<Bucket> coarse_;     // spans of [span_end_, horizon_)
-  std::vector<QueuedEvent> far_;   // min-heap of events at or after horizon_
+  // Events bound for the span buckets wait here, in push order, until kStagedEvents of them are
+  // filed together (file_staged) or a span is entered. A push to a span bucket wrote a line last
+  // touched thousands of events earlier, a miss that stalled the event loop (x86 commits stores in
+  // order); filed in a batch, the misses are prefetched and overlap (docs/performance.md, "Session 8").
+  // in_coarse_ counts them.
+  static constexpr std::size_t kStagedEvents = 256;
+  std::vector<QueuedEvent> staged_;
+  std::vector<QueuedEvent> far_;  // min-heap of events at or after horizon_
   std::size_t in_fine_ = 0;
   std::size_t in_coarse_ = 0;
   std::vector<std::unique_ptr<Block[]>> chunks_;
+  std::vector<std::uint32_t> links_;  // link(b), for every block of the pool
   std::uint32_t free_block_ = kNoBlock;
 
   SimTime window_start_ = 0;
@@ -307,13 +330,22 @@ std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
   const Bucket drained = bucket;
   bucket = Bucket{};
   std::uint32_t b = drained.head;
+  // A bucket's blocks lie wherever the pool had them: `ahead` walks the links kBlocksAhead blocks
+  // in front of b, prefetching each block it reaches. The blocks it passes are not released
+  // before b reaches them, so their links hold while f takes blocks for other buckets.
+  std::uint32_t ahead = b;
+  for (int k = 0; k < kBlocksAhead && ahead != kNoBlock; ++k, ahead = link(ahead)) prefetch_block(ahead);
   while (b != kNoBlock) {
-    Block& blk = block(b);  // blocks never move, so appends by f leave it valid
+    if (ahead != kNoBlock) {
+      prefetch_block(ahead);
+      ahead = link(ahead);
+    }
+    const Block& blk = block(b);  // blocks never move, so appends by f leave it valid
     const std::uint32_t count = events_in(drained, b);
     for (std::uint32_t i = 0; i < count; ++i) f(blk.events[i]);
     n += count;
-    const std::uint32_t next = blk.next;
-    blk.next = free_block_;
+    const std::uint32_t next = link(b);
+    link(b) = free_block_;
     free_block_ = b;
     b = next;
   }
@@ -322,7 +354,7 @@ std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
 
 template <class F>
 void CalendarQueue::for_each_in(const Bucket& bucket, F f) const {
-  for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
+  for (std::uint32_t b = bucket.head; b != kNoBlock; b = link(b)) {
     const Block& blk = block(b);
     const std::uint32_t count = events_in(bucket, b);
     for (std::uint32_t i = 0; i < count; ++i) f(blk.events[i]);
@@ -336,13 +368,13 @@ std::size_t CalendarQueue::compact(Bucket& bucket, Dead dead) {
   std::size_t kept = 0;
   std::uint32_t out = bucket.head;
   std::uint32_t used = 0;
-  for (std::uint32_t b = bucket.head; b != kNoBlock; b = block(b).next) {
+  for (std::uint32_t b = bucket.head; b != kNoBlock; b = link(b)) {
     const Block& in = block(b);
     const std::uint32_t count = events_in(bucket, b);
     for (std::uint32_t i = 0; i < count; ++i) {
       if (dead(in.events[i])) continue;
       if (used == kBlockEvents) {
-        out = block(out).next;
+        out = link(out);
         used = 0;
       }
       block(out).events[used++] = in.events[i];
@@ -354,9 +386,8 @@ std::size_t CalendarQueue::compact(Bucket& bucket, Dead dead) {
     bucket = Bucket{};
     return 0;
   }
-  Block& last = block(out);
-  release_from(last.next);
-  last.next = kNoBlock;
+  release_from(link(out));
+  link(out) = kNoBlock;
   bucket.tail = out;
   bucket.tail_count = used;
   return kept;
@@ -377,10 +408,11 @@ void CalendarQueue::remove_if(Dead dead) {
   keep(run_);  // stays sorted
   keep(near_);
   keep(far_);
+  keep(staged_);
   restore_heaps();
   in_fine_ = 0;
   for (Bucket& b : fine_) in_fine_ += compact(b, dead);
-  in_coarse_ = 0;
+  in_coarse_ = staged_.size();
   for (Bucket& b : coarse_) in_coarse_ += compact(b, dead);
   size_ = run_.size() + near_.size() + in_fine_ + in_coarse_ + far_.size();
 }
@@ -391,6 +423,7 @@ void CalendarQueue::for_each(F f) const {
   for (const QueuedEvent& e : near_) f(e);
   for (const Bucket& b : fine_) for_each_in(b, f);
   for (const Bucket& b : coarse_) for_each_in(b, f);
+  for (const QueuedEvent& e : staged_) f(e);
   for (const QueuedEvent& e : far_) f(e);
 }
 
