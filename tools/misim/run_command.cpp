@@ -1,5 +1,6 @@
 // `misim run FILE`: loads a scenario, runs it and writes the run's files atomically.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <utility>
 
@@ -41,6 +42,24 @@ TraceHeader trace_header(const Scenario& scenario, TraceLevel level) {
   for (const Param& p : scenario.params) h.params.emplace_back(p.name, p.value);
   h.level = level;
   return h;
+}
+
+// Ends a run that has written and renamed every file into place. A fleet's run ends holding
+// gigabytes of small objects (the directory, the call slots, the queue, the report's tallies):
+// destroying them one by one took about a second at a million VMs, and the kernel takes the pages
+// back at exit all the same (clang's -disable-free makes the same choice). Builds with
+// AddressSanitizer return instead, so that its leak check still sees everything freed.
+int end_run(int code) {
+#if defined(__SANITIZE_ADDRESS__)
+  return code;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return code;
+#endif
+#endif
+  std::cout.flush();
+  std::cerr.flush();
+  std::_Exit(code);
 }
 
 int run(const RunOptions& o) {
@@ -158,8 +177,8 @@ int run(const RunOptions& o) {
                 << " (" << e.detail << ")\n";
     }
   }
-  if (interrupted) return signal_status;  // 130 after SIGINT, 143 after SIGTERM
-  return summary.expectations_met() ? kExitOk : kExitExpectationFailed;
+  if (interrupted) return end_run(signal_status);  // 130 after SIGINT, 143 after SIGTERM
+  return end_run(summary.expectations_met() ? kExitOk : kExitExpectationFailed);
 }
 
 }  // namespace
