@@ -23,10 +23,10 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "misim/dense_index.hpp"
 #include "misim/histogram.hpp"
 #include "misim/time.hpp"
 #include "misim/trace_event.hpp"
@@ -223,7 +223,7 @@ class ReportCollector final : public EventSink {
   std::vector<StationSeries> stations_;
 
   std::vector<AccessPairTrack> pairs_;
-  std::unordered_map<std::uint64_t, std::uint32_t> pair_index_;  // (resource << 32 | target) -> pairs_
+  DenseIndex pair_index_;  // (resource << 32 | target) -> pairs_
   std::vector<std::vector<AccessSegment>> segments_;
   std::vector<std::vector<std::uint8_t>> bits_;
   std::vector<std::int64_t> granted_delta_;  // change of the granted count within each bucket

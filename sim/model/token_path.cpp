@@ -613,12 +613,12 @@ std::size_t TokenPath::region_of(ResourceId host) const {
 
 std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId target) {
   const std::uint64_t key = (static_cast<std::uint64_t>(host.index()) << 32) | target.index();
-  auto [it, inserted] = pair_index_.emplace(key, static_cast<std::uint32_t>(pairs_.size()));
+  const auto [pair, inserted] = pair_index_.find_or_add(key, static_cast<std::uint32_t>(pairs_.size()));
   if (inserted) {
     pairs_.push_back(AccessPair{host, target});
   }
   const std::uint64_t stream_entity = (static_cast<std::uint64_t>(w) << 32) | host.index();
-  Slot slot{w, host, it->second, IdentityId{}, RandomStream(seed_, stream_entity, kPurposeCalls)};
+  Slot slot{w, host, pair, IdentityId{}, RandomStream(seed_, stream_entity, kPurposeCalls)};
   slot.endpoint = directory_.type_of(host).endpoint;
   slot.target = target;
   slot.named = named_identity(workloads_[w], host);

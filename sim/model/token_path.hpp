@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host_endpoint.hpp"
+#include "misim/dense_index.hpp"
 #include "misim/directory.hpp"
 #include "misim/engine.hpp"
 #include "misim/identity_selection.hpp"
@@ -317,8 +318,8 @@ class TokenPath {
   std::vector<std::uint8_t> host_alive_;
   std::uint64_t resource_deletions_seen_ = 0;
   std::size_t calling_hosts_ = 0;
-  std::unordered_map<std::uint64_t, std::uint32_t> pair_index_;  // (host << 32 | target) -> pair
-  std::vector<Host> hosts_;                                      // by resource index
+  DenseIndex pair_index_;    // (host << 32 | target) -> pair
+  std::vector<Host> hosts_;  // by resource index
   std::vector<Acquisition> acquisitions_;
   std::uint32_t free_acquisition_ = kNone;
   // Attempts are numbered (31 bits, never 0) so that AAD's answer to an attempt whose client gave

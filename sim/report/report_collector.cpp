@@ -294,7 +294,7 @@ void ReportCollector::on_access_change(const TraceEvent& event) {
   const std::size_t b = bucket_for(event.time);
   const auto outcome = static_cast<std::uint8_t>(event.status);
   const std::uint64_t key = static_cast<std::uint64_t>(event.resource) << 32 | event.target;
-  const auto [it, inserted] = pair_index_.try_emplace(key, static_cast<std::uint32_t>(pairs_.size()));
+  const auto [pair, inserted] = pair_index_.find_or_add(key, static_cast<std::uint32_t>(pairs_.size()));
   if (inserted) {
     AccessPairTrack p;
     p.resource = event.resource;
@@ -304,7 +304,7 @@ void ReportCollector::on_access_change(const TraceEvent& event) {
     pairs_.push_back(p);
     count_pair_state(b, 0, outcome, true);
   } else {
-    AccessPairTrack& p = pairs_[it->second];
+    AccessPairTrack& p = pairs_[pair];
     if (p.state == outcome) return;
     count_pair_state(b, p.state, outcome, false);
     if (p.detail != UINT32_MAX) {
@@ -319,7 +319,7 @@ void ReportCollector::on_access_change(const TraceEvent& event) {
     p.state_since = event.time;
     ++p.changes;
   }
-  AccessPairTrack& p = pairs_[it->second];
+  AccessPairTrack& p = pairs_[pair];
   if (outcome == kGranted || p.first_denied != kForever) return;
   p.first_denied = event.time;
   p.first_denial = outcome;
