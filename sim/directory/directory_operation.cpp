@@ -94,10 +94,15 @@ DirectoryOperation DirectoryOperation::assign_role(std::string principal, std::s
 DirectoryOperation DirectoryOperation::unassign_role(std::string principal, std::string role, std::string scope) {
   return make(OperationKind::kUnassignRole, std::move(principal), std::move(scope), std::move(role));
 }
+const FederatedCredentialSpec& DirectoryOperation::credential() const noexcept {
+  static const FederatedCredentialSpec none{};
+  return credential_spec ? *credential_spec : none;
+}
+
 DirectoryOperation DirectoryOperation::add_federated_credential(std::string identity,
                                                                 FederatedCredentialSpec credential) {
   DirectoryOperation op = make(OperationKind::kAddFederatedCredential, std::move(identity));
-  op.credential = std::move(credential);
+  op.credential_spec = std::make_shared<const FederatedCredentialSpec>(std::move(credential));
   return op;
 }
 DirectoryOperation DirectoryOperation::remove_federated_credential(std::string identity, std::string credential) {
@@ -133,7 +138,7 @@ std::string describe(const DirectoryOperation& op) {
     case OperationKind::kUnassignRole:
       return "remove the assignment of '" + op.detail + "' to " + s + " at " + t;
     case OperationKind::kAddFederatedCredential:
-      return "add federated credential " + in_quotes(op.credential.name) + " to " + s;
+      return "add federated credential " + in_quotes(op.credential().name) + " to " + s;
     case OperationKind::kRemoveFederatedCredential:
       return "remove federated credential " + in_quotes(op.detail) + " from " + s;
     case OperationKind::kDelete:
@@ -196,7 +201,7 @@ Result<EntityRef> change_credential(Directory& d, const DirectoryOperation& op, 
   Result<IdentityId> identity = d.lookup_principal(op.subject);
   if (!identity) return std::move(identity).error();
   if (op.kind == OperationKind::kAddFederatedCredential) {
-    Result<FederatedCredentialId> c = d.add_federated_credential(*identity, op.credential, now);
+    Result<FederatedCredentialId> c = d.add_federated_credential(*identity, op.credential(), now);
     if (!c) return std::move(c).error();
     return EntityRef(*identity);
   }

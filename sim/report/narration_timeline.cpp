@@ -161,7 +161,7 @@ class OperationTeller {
       if (!std::binary_search(before.begin(), before.end(), g)) step.gained.push_back(g);  // reach() sorts
     }
     const std::string noun = step.subject.valid() ? noun_of(d_, step.subject) : std::string();
-    step.key = std::string(to_string(op.kind)) + '\n' + op.target + '\n' + op.detail + '\n' + op.credential.name +
+    step.key = std::string(to_string(op.kind)) + '\n' + op.target + '\n' + op.detail + '\n' + op.credential().name +
                '\n' + (op.system_assigned ? "sa" : "") + '\n' + noun;
     return step;
   }
@@ -238,8 +238,8 @@ class OperationTeller {
       case OperationKind::kCreateServicePrincipal:
         return them + " created in " + target();
       case OperationKind::kAddFederatedCredential:
-        return "federated credential " + op.credential.name + " (issuer " + op.credential.issuer + ", subject " +
-               op.credential.subject + ") added to " + them;
+        return "federated credential " + op.credential().name + " (issuer " + op.credential().issuer + ", subject " +
+               op.credential().subject + ") added to " + them;
       case OperationKind::kRemoveFederatedCredential:
         return "federated credential " + op.detail + " removed from " + them;
     }
