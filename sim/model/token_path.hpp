@@ -202,6 +202,10 @@ class TokenPath {
   void schedule_call(std::uint32_t slot);
   /// Adds a slot for `host` calling in workload `w`, with its pair; returns its index.
   std::uint32_t add_slot(std::uint32_t w, ResourceId host, ResourceId target);
+  /// pair_index_'s key of a (host, target) pair.
+  [[nodiscard]] static std::uint64_t pair_key(ResourceId host, ResourceId target) noexcept {
+    return (static_cast<std::uint64_t>(host.index()) << 32) | target.index();
+  }
   /// The identity `host`'s requests name in workload `w` (a per-caller template), else none.
   [[nodiscard]] IdentityId named_identity(const Workload& w, ResourceId host) const;
   /// The slot starts calling at `at` (its workload's start, or its host's creation).
