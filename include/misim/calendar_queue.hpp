@@ -195,9 +195,11 @@ class CalendarQueue {
     block(bucket.tail).events[bucket.tail_count++] = e;
   }
   void add_block(Bucket& bucket);
+  /// Starts loading block `b`'s lines, to read them or (kForWrite) to write them.
+  template <bool kForWrite = false>
   void prefetch_block(std::uint32_t b) const noexcept {
     const char* const begin = reinterpret_cast<const char*>(&block(b));
-    for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) __builtin_prefetch(begin + offset);
+    for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) __builtin_prefetch(begin + offset, kForWrite);
   }
   /// Calls f(event) for each event of the bucket in order, returns its blocks to the pool and
   /// empties it; returns how many events it held. f may append to other buckets.

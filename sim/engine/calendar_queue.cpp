@@ -79,10 +79,7 @@ void CalendarQueue::add_block(Bucket& bucket) {
   link(b) = kNoBlock;
   // The next block a bucket takes is written line by line as events arrive: fetched now, those
   // writes find it in cache.
-  if (free_block_ != kNoBlock) {
-    const char* const next = reinterpret_cast<const char*>(&block(free_block_));
-    for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) __builtin_prefetch(next + offset, 1);
-  }
+  if (free_block_ != kNoBlock) prefetch_block</*kForWrite=*/true>(free_block_);
   if (bucket.tail == kNoBlock) {
     bucket.head = b;
   } else {
@@ -93,8 +90,8 @@ void CalendarQueue::add_block(Bucket& bucket) {
 }
 
 void CalendarQueue::file_staged() {
-  // A bucket tail's address is known a batch of appends ahead; a tail that moves on meanwhile (its
-  // block filled) costs a wasted prefetch. Reading the bucket itself hits: the buckets are a few
+  // A bucket tail's address is known kPrefetchAhead appends ahead; a tail that moves on meanwhile
+  // (its block filled) costs a wasted prefetch. Reading the bucket itself hits: the buckets are a few
   // kilobytes.
   constexpr std::size_t kPrefetchAhead = 32;
   const auto prefetch_tail = [this](const QueuedEvent& e) {
