@@ -631,6 +631,7 @@ std::uint32_t TokenPath::add_slot(std::uint32_t w, ResourceId host, ResourceId t
   slot.endpoint = directory_.type_of(host).endpoint;
   slot.target = target;
   slot.named = named_identity(workloads_[w], host);
+  answer_ahead(slot);
   slots_.push_back(slot);
   if (host.index() >= calling_host_.size()) calling_host_.resize(host.index() + 1, false);
   if (host.index() >= host_alive_.size()) host_alive_.resize(host.index() + 1, 0);
@@ -787,24 +788,43 @@ void TokenPath::start_acquisition(std::uint32_t s, bool background) {
 
 IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, SimTime now) const {
   // Identity selection (azure-facts.md:19, :20, :51) and replication of new identities (:56).
-  // A per-caller identity is named by its client id; a caller that held none names an identity
-  // that is not its own (an invalid ARM id), so the endpoint answers "Identity not found".
   // A selection made at identity clock C is kept while the host's identities have not changed
   // since C (selection_epoch holds C + 1; 0 is never selected).
   const std::uint32_t clock = directory_.identity_clock();
   if (slot.selection_epoch != clock + 1) {
     if (slot.selection_epoch == 0 || directory_.identities_changed_at(slot.host) >= slot.selection_epoch) {
-      const IdentitySelector selector = w.identity_template.empty() ? w.selector
-                                        : slot.named.valid()
-                                            ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
-                                            : IdentitySelector::by_resource_id(IdentityId{});
-      const IdentitySelection selection = directory_.select_identity(slot.host, selector);
-      slot.selected = selection.ok() ? selection.identity : IdentityId{};
+      select_identity(slot, w);
+    } else {
+      slot.selection_epoch = clock + 1;
     }
-    slot.selection_epoch = clock + 1;
   }
   if (!slot.selected.valid() || replicated_at_[slot.selected.index()] > now) return IdentityId{};
   return slot.selected;
+}
+
+void TokenPath::select_identity(const Slot& slot, const Workload& w) const {
+  // A per-caller identity is named by its client id; a caller that held none names an identity
+  // that is not its own (an invalid ARM id), so the endpoint answers "Identity not found".
+  const IdentitySelector selector = w.identity_template.empty() ? w.selector
+                                    : slot.named.valid()
+                                        ? IdentitySelector::by_client_id(directory_.identity(slot.named).client_id)
+                                        : IdentitySelector::by_resource_id(IdentityId{});
+  const IdentitySelection selection = directory_.select_identity(slot.host, selector);
+  slot.selected = selection.ok() ? selection.identity : IdentityId{};
+  slot.selection_epoch = directory_.identity_clock() + 1;
+}
+
+void TokenPath::answer_ahead(const Slot& slot) const {
+  // What the slot's first acquisition and first presented token would work out (endpoint_identity,
+  // check_at_target), with the same epochs, so they keep or redo it exactly as if they had: the
+  // answers are the same, only found while add_slot has the host's identities in the cache rather
+  // than at a first call among millions, a chain of cache misses each.
+  const Workload& w = workloads_[slot.workload];
+  select_identity(slot, w);
+  if (!slot.selected.valid()) return;
+  slot.rbac_granted = rbac_permits_until(slot.selected, slot.target, w, slot.rbac_until);
+  slot.rbac_identity = slot.selected;
+  slot.rbac_epoch = rbac_epoch_;
 }
 
 void TokenPath::send_to_endpoint(std::uint32_t a) {
@@ -1128,7 +1148,7 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
     const bool still_holds = slot.rbac_identity == slot.token_identity && now < slot.rbac_until &&
                              rbac_changed_at_[slot.token_identity.index()] <= slot.rbac_epoch;
     if (!still_holds) {
-      slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w.data_action, slot.rbac_until);
+      slot.rbac_granted = rbac_permits_until(slot.token_identity, slot.target, w, slot.rbac_until);
       slot.rbac_identity = slot.token_identity;
     }
     slot.rbac_epoch = rbac_epoch_;
@@ -1136,9 +1156,11 @@ AccessOutcome TokenPath::check_at_target(const Slot& slot) const {
   return slot.rbac_granted ? AccessOutcome::kGranted : AccessOutcome::kNoRoleAssignment;
 }
 
-bool TokenPath::rbac_permits_until(IdentityId principal, ResourceId target, const std::string& action,
-                                   SimTime& until) const {
-  // rbac_permits, also finding when a matching assignment's visibility next begins or ends.
+bool TokenPath::rbac_permits_until(IdentityId principal, ResourceId target, const Workload& w, SimTime& until) const {
+  // The assignments the target sees now: made at least a propagation delay ago, and not removed
+  // more than one ago (azure-facts.md:37). An orphaned assignment still names the principal's
+  // object id, so tokens issued before the deletion keep working (azure-facts.md:49). The answer
+  // holds until a matching assignment's visibility next begins or ends.
   const SimTime now = engine_.now();
   const Resource& t = directory_.resource(target);
   const ResourceGroupId group = t.group;
@@ -1151,7 +1173,7 @@ bool TokenPath::rbac_permits_until(IdentityId principal, ResourceId target, cons
     const EntityRef scope = ra.scope;
     const bool contains = scope == EntityRef(target) || scope == EntityRef(group) || scope == EntityRef(subscription) ||
                           scope == EntityRef(tenant) || (t.parent.valid() && scope == EntityRef(t.parent));
-    if (!contains || !directory_.roles().role(ra.role).permits_data_action(action)) continue;
+    if (!contains || !role_permits(w, ra.role)) continue;
     if (now < visible_from_[a]) {
       until = std::min(until, visible_from_[a]);
     } else if (now < visible_until_[a]) {
@@ -1162,24 +1184,11 @@ bool TokenPath::rbac_permits_until(IdentityId principal, ResourceId target, cons
   return granted;
 }
 
-bool TokenPath::rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const {
-  // The assignments the target sees now: made at least a propagation delay ago, and not removed
-  // more than one ago (azure-facts.md:37). An orphaned assignment still names the principal's
-  // object id, so tokens issued before the deletion keep working (azure-facts.md:49).
-  const SimTime now = engine_.now();
-  const Resource& t = directory_.resource(target);
-  const ResourceGroupId group = t.group;
-  const SubscriptionId subscription = directory_.resource_group(group).subscription;
-  const TenantId tenant = directory_.subscription(subscription).tenant;
-  for (const std::uint32_t a : assignments_of_[principal.index()]) {
-    if (now < visible_from_[a] || now >= visible_until_[a]) continue;
-    const RoleAssignment& ra = directory_.role_assignment(RoleAssignmentId(a));
-    const EntityRef scope = ra.scope;
-    const bool contains = scope == EntityRef(target) || scope == EntityRef(group) || scope == EntityRef(subscription) ||
-                          scope == EntityRef(tenant) || (t.parent.valid() && scope == EntityRef(t.parent));
-    if (contains && directory_.roles().role(ra.role).permits_data_action(action)) return true;
-  }
-  return false;
+bool TokenPath::role_permits(const Workload& w, RoleDefinitionId role) const {
+  if (role.index() >= w.role_permits.size()) w.role_permits.resize(directory_.roles().size(), -1);
+  std::int8_t& known = w.role_permits[role.index()];
+  if (known < 0) known = directory_.roles().role(role).permits_data_action(w.data_action) ? 1 : 0;
+  return known == 1;
 }
 
 bool TokenPath::certificate_valid(IdentityId identity) const {

@@ -147,6 +147,9 @@ class TokenPath {
     /// The target accepts tokens of this audience: the workload's target (its type) never changes,
     /// so it is decided once, not at every call.
     bool audience_accepted;
+    /// By role: whether it permits data_action (-1: not asked yet). Matching the role's wildcards
+    /// costs about a thousand instructions, and a fleet asks for the same few roles millions of times.
+    mutable std::vector<std::int8_t> role_permits{};
   };
   struct CachedToken {
     SimTime issued;
@@ -247,11 +250,13 @@ class TokenPath {
   [[nodiscard]] double error_rate(const Region& region) const;
   void emit_lifecycle(EventKind kind, std::uint16_t status, IdentityId identity, std::uint32_t entity);
   [[nodiscard]] AccessOutcome check_at_target(const Slot& slot) const;
-  [[nodiscard]] bool rbac_permits(IdentityId principal, ResourceId target, const std::string& action) const;
-  /// As rbac_permits, and the first time after now at which the answer can change (kForever: never,
+  /// Whether one of the principal's assignments that the target sees now grants the workload's data
+  /// action there, and the first time after now at which the answer can change (kForever: never,
   /// unless an assignment is added or removed).
-  [[nodiscard]] bool rbac_permits_until(IdentityId principal, ResourceId target, const std::string& action,
+  [[nodiscard]] bool rbac_permits_until(IdentityId principal, ResourceId target, const Workload& workload,
                                         SimTime& until) const;
+  /// Whether the role permits the workload's data action (Workload::role_permits).
+  [[nodiscard]] bool role_permits(const Workload& workload, RoleDefinitionId role) const;
   [[nodiscard]] bool certificate_valid(IdentityId identity) const;
   [[nodiscard]] std::size_t region_of(ResourceId host) const;
   std::uint32_t new_acquisition(std::uint32_t slot, bool background);
@@ -268,6 +273,11 @@ class TokenPath {
   /// The identity a token endpoint serves this caller (selection, then replication), or an
   /// invalid id when it answers 400 "Identity not found". Shared by IMDS and the other hosts.
   [[nodiscard]] IdentityId endpoint_identity(const Slot& slot, const Workload& workload, SimTime now) const;
+  /// Makes the endpoint's identity selection for the slot now (Slot::selected).
+  void select_identity(const Slot& slot, const Workload& workload) const;
+  /// Answers a new slot's first acquisition's questions while its host's records are in the cache:
+  /// the identity selection and, for the selected identity, RBAC's answer at the target.
+  void answer_ahead(const Slot& slot) const;
 
   // ---- other hosts' token endpoints, the .NET probe, AAD regions (host_endpoint.cpp) ----
   /// Reads the workloads' selectors, service accounts and the regions' resources (in create()).
