@@ -377,6 +377,7 @@ void TokenPath::track_new_entities(bool before_run) {
       const IdentityId id(static_cast<std::uint32_t>(cert_expires_.size()));
       cert_expires_.push_back(-1);
       replicated_at_.push_back(kForever);
+      ++awaiting_replication_;
       roll_failing_.push_back(0);
       assignments_of_.emplace_back();
       rbac_changed_at_.push_back(0);
@@ -459,7 +460,9 @@ void TokenPath::issue_certificate(IdentityId id) {
   const SimTime now = engine_.now();
   cert_expires_[id.index()] = now + config_.mirp.cert_validity;
   const SimTime replicated = now + to_time(config_.propagation.identity_replication.sample(propagation_));
+  if (replicated_at_[id.index()] == kForever) --awaiting_replication_;
   replicated_at_[id.index()] = replicated;
+  replicated_by_ = std::max(replicated_by_, replicated);
   ++stats_.certificates_issued;
   emit_lifecycle(EventKind::kCertificate, 1, id, kNoEntity);
   if (replicated < horizon_) {
@@ -798,7 +801,9 @@ IdentityId TokenPath::endpoint_identity(const Slot& slot, const Workload& w, Sim
       slot.selection_epoch = clock + 1;
     }
   }
-  if (!slot.selected.valid() || replicated_at_[slot.selected.index()] > now) return IdentityId{};
+  if (!slot.selected.valid()) return IdentityId{};
+  const bool all_replicated = awaiting_replication_ == 0 && now >= replicated_by_;
+  if (!all_replicated && replicated_at_[slot.selected.index()] > now) return IdentityId{};
   return slot.selected;
 }
 
