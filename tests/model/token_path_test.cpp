@@ -177,6 +177,62 @@ TEST(TokenPath, ACallerDeniedForLackOfARoleIsGrantedFromTheNewAssignmentsVisibil
   EXPECT_EQ(p.last_denied, 15 * kMinute - kSecond);
 }
 
+// Most calls of a caller whose token is cached take the quiet path (TokenPath::Slot::quiet_until),
+// which reads one line of the caller's slot and records into its access pair: the pair must hold
+// every call and the last one's time.
+TEST(TokenPath, EveryCallOfTheQuietPathIsCountedInItsAccessPair) {
+  const std::string text = R"(name: quiet
+duration: 1h
+topology:
+  resources:
+    - {name: reporter, type: vm, system_assigned: true}
+    - {name: reports, type: storage_account}
+  role_assignments: [{principal: reporter, role: Storage Blob Data Reader, scope: reports}]
+workload:
+  - {from: reporter, target: reports, rate: 1/s, arrivals: constant, client: msal}
+)";
+  Simulation sim(load(text).simulation);
+  sim.run();
+  const AccessPair& p = pair_of(sim, "reporter");
+  EXPECT_EQ(p.granted, sim.token_statistics().calls);
+  EXPECT_GT(p.granted, 3500U);
+  EXPECT_EQ(p.denied, 0U);
+  EXPECT_GT(p.first_granted, kSecond);  // the first call, once its token came
+  EXPECT_LT(p.first_granted, 2 * kSecond);
+  EXPECT_EQ(p.last_granted, kHour);  // the last call, at the end
+}
+
+// Two workloads of one VM call the same target, one through an identity the target grants and
+// one through an identity it does not: their calls alternate in the one access pair, each one
+// changing its outcome, on the quiet path as on the full one.
+TEST(TokenPath, TwoCallersSharingAnAccessPairEachSeeTheOthersOutcome) {
+  const std::string text = R"(name: shared
+duration: 1h
+topology:
+  identities: [{name: reader}, {name: stranger}]
+  resources:
+    - {name: vm, type: vm, user_assigned: [reader, stranger]}
+    - {name: vault, type: key_vault}
+  role_assignments: [{principal: reader, role: Key Vault Secrets User, scope: vault}]
+workload:
+  - {from: vm, target: vault, identity: reader, rate: 1/min, arrivals: constant, client: msal}
+  - {from: vm, target: vault, identity: stranger, rate: 1/min, arrivals: constant, client: msal, start: 30s}
+)";
+  struct Changes : EventSink {
+    void on_event(const TraceEvent& e) override { count += e.kind == EventKind::kAccessChange ? 1 : 0; }
+    std::size_t count = 0;
+  };
+  Simulation sim(load(text).simulation);
+  Changes changes;
+  sim.attach(changes, TraceLevel::kLifecycle);
+  sim.run();
+  const AccessPair& p = pair_of(sim, "vm");
+  EXPECT_EQ(p.granted + p.denied, sim.token_statistics().calls);
+  EXPECT_EQ(p.granted, 60U);       // 1, 2, ..., 60 min
+  EXPECT_EQ(p.denied, 59U);        // 1:30, 2:30, ..., 59:30
+  EXPECT_EQ(changes.count, 119U);  // the first call, then every call after it
+}
+
 TEST(TokenPath, DuringAnAadOutageCachedTokensWorkAndNewClientsGetNone) {
   const std::string text = R"(name: outage
 duration: 14h
