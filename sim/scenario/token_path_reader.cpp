@@ -1,6 +1,9 @@
 // The token path's keys (docs/scenarios.md, "The token path").
 #include "token_path_reader.hpp"
 
+#include <algorithm>
+#include <type_traits>
+
 #include "arm_reader.hpp"
 #include "distribution_spec.hpp"
 #include "language.hpp"
@@ -145,18 +148,34 @@ std::uint64_t expanded_size(const EstateNames& estate, const std::string& name) 
   return 1;
 }
 
-void require_resource(const Document& doc, const EstateNames& estate, const YAML::Node& at, const std::string& name,
-                      const std::string& what) {
-  if (estate.resources.count(name) != 0) return;
+/// The names of a hash table, in order, so that suggestions do not depend on its layout.
+template <class Table>
+std::vector<std::string_view> sorted_names(const Table& table) {
   std::vector<std::string_view> names;
-  for (const auto& [n, type] : estate.resources) names.push_back(n);
+  names.reserve(table.size());
+  for (const auto& entry : table) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(entry)>, std::string_view>) {
+      names.push_back(entry);
+    } else {
+      names.push_back(entry.first);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// The resource's type; a name that is not a resource fails the scenario.
+std::string_view require_resource(const Document& doc, const EstateNames& estate, const YAML::Node& at,
+                                  const std::string& name, const std::string& what) {
+  if (auto it = estate.resources.find(name); it != estate.resources.end()) return it->second;
+  std::vector<std::string_view> names = sorted_names(estate.resources);
   for (const auto& [n, instances] : *estate.templates) names.push_back(n);
   doc.fail(at, what + ": no resource named '" + name + "' in the topology" + did_you_mean(name, names));
 }
 
 /// `select_by`, `issuer`, `subject`: what the request tells a host endpoint or AAD beyond IMDS's
-/// selector (docs/model.md, "Other hosts' token endpoints").
-void read_host_request(const Document& doc, const MapReader& m, const std::string& what, const EstateNames& estate,
+/// selector (docs/model.md, "Other hosts' token endpoints"). `aks`: a caller is an AKS workload.
+void read_host_request(const Document& doc, const MapReader& m, const std::string& what, bool aks,
                        CallWorkloadConfig& w) {
   if (m.has("select_by")) {
     const YAML::Node n = m.get("select_by");
@@ -176,10 +195,6 @@ void read_host_request(const Document& doc, const MapReader& m, const std::strin
   }
   // AKS workload identity: the service-account token's issuer and subject, which a federated
   // credential of the identity must match (azure-facts.md:65).
-  bool aks = false;
-  for (const std::string& n : w.from) {
-    if (auto it = estate.resources.find(n); it != estate.resources.end() && it->second == "aks_workload") aks = true;
-  }
   if (m.has("issuer")) w.service_account_issuer = doc.string(m.get("issuer"), what + " 'issuer'");
   if (m.has("subject")) w.service_account_subject = doc.string(m.get("subject"), what + " 'subject'");
   for (const char* key : {"issuer", "subject"}) {
@@ -248,10 +263,11 @@ void read_token_service(const Document& doc, const std::string& name, const YAML
 EstateNames estate_names(const TopologyConfig& topology, const std::vector<TimedOperation>& timeline,
                          const std::map<std::string, std::vector<std::string>, std::less<>>& templates) {
   EstateNames names;
+  names.resources.reserve(topology.operations.size());
   const auto note = [&names](const DirectoryOperation& op) {
     if (op.kind == OperationKind::kCreateResource) names.resources[op.subject] = op.detail;
     if (op.kind == OperationKind::kCreateUserAssigned || op.kind == OperationKind::kCreateServicePrincipal) {
-      names.identities[op.subject] = true;
+      names.identities.insert(op.subject);
     }
   };
   for (const DirectoryOperation& op : topology.operations) note(op);
@@ -285,11 +301,14 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
   } else {
     w.from = expand(estate, doc.string(from, what + " 'from'"));
   }
-  for (const std::string& n : w.from) require_resource(doc, estate, from, n, what + " 'from'");
+  // One look-up a caller: whether it is a resource, and whether an AKS workload (below).
+  bool aks = false;
+  const std::string from_what = what + " 'from'";
+  for (const std::string& n : w.from) aks |= require_resource(doc, estate, from, n, from_what) == "aks_workload";
   w.target = doc.string(m.require("target"), what + " 'target'");
   require_resource(doc, estate, m.get("target"), w.target, what + " 'target'");
   static const ResourceTypeRegistry types = ResourceTypeRegistry::with_builtins();
-  const std::string& type = estate.resources.at(w.target);
+  const std::string type(estate.resources.at(w.target));
   if (auto t = types.find(type); t && !types.info(*t).target) {
     doc.fail(m.get("target"), what + " 'target': '" + w.target + "' is a " + type +
                                   ", not a data-plane target (key_vault, storage_account, sql_database, ...)");
@@ -303,13 +322,12 @@ CallWorkloadConfig read_call_workload(const Document& doc, const YAML::Node& nod
         t != estate.templates->end() && !t->second.empty() && estate.identities.count(t->second.front()) != 0) {
       w.identity_per_caller = true;
     } else if (estate.identities.count(w.identity) == 0) {
-      std::vector<std::string_view> names;
-      for (const auto& [n, ok] : estate.identities) names.push_back(n);
+      const std::vector<std::string_view> names = sorted_names(estate.identities);
       doc.fail(m.get("identity"), what + " 'identity': no user-assigned identity named '" + w.identity + "'" +
                                       did_you_mean(w.identity, names));
     }
   }
-  read_host_request(doc, m, what, estate, w);
+  read_host_request(doc, m, what, aks, w);
   if (m.has("client")) w.client = doc.choice(m.get("client"), what + " 'client'", profile_names(config));
   w.rate_per_second = doc.rate(m.require("rate"), what + " 'rate'").per_second;
   if (m.has("arrivals"))

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "misim/scenario.hpp"
@@ -22,9 +24,11 @@ namespace misim::scenario {
 void read_token_service(const Document& doc, const std::string& name, const YAML::Node& node, TokenPathConfig& config);
 
 /// What the topology created, for checking references: resource name -> type name, identity names.
+/// Hash tables of views into the estate's operations (which outlive them): a fleet's workloads
+/// look up millions of callers, each a string compare or twenty in an ordered map.
 struct EstateNames {
-  std::map<std::string, std::string, std::less<>> resources;
-  std::map<std::string, bool, std::less<>> identities;
+  std::unordered_map<std::string_view, std::string_view> resources;
+  std::unordered_set<std::string_view> identities;
   /// Template name -> instance names: the topology reader's, not a copy (millions of names).
   const std::map<std::string, std::vector<std::string>, std::less<>>* templates = nullptr;
 };

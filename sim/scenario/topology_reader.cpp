@@ -182,9 +182,10 @@ class Reader {
     out_.operation_places.reserve(ops.capacity());
   }
 
-  void add(DirectoryOperation op, const YAML::Node& at) {
+  void add(DirectoryOperation op, const YAML::Node& at) { add(std::move(op), place_index(at)); }
+  void add(DirectoryOperation op, std::uint32_t place) {
     out_.topology.operations.push_back(std::move(op));
-    out_.operation_places.push_back(place_index(at));
+    out_.operation_places.push_back(place);
   }
 
   /// The index of `at`'s place in out_.places; consecutive operations of one template share it.
@@ -346,10 +347,14 @@ class Reader {
     const std::uint64_t count = ids.count;
     const NameList instances = instance_names(m, name, count);
     reserve_operations(saturating_mul(count, saturating_add(1, attached)));
+    // The places once, not per instance: the creations and the attachments alternate, and each
+    // switch would add a place (a copy of the file's name) for every one of a fleet's million VMs.
+    const std::uint32_t created_at = place_index(n);
+    const std::uint32_t attached_at = uamis.empty() ? created_at : place_index(m.get("user_assigned"));
     for (std::size_t i = 0; i < instances.size(); ++i) {
-      add(DirectoryOperation::create_resource(instances[i], type, container, system_assigned), n);
+      add(DirectoryOperation::create_resource(instances[i], type, container, system_assigned), created_at);
       for_each_attachment(uamis, i, instances.size(), [&](const std::string& identity) {
-        add(DirectoryOperation::attach(instances[i], identity), m.get("user_assigned"));
+        add(DirectoryOperation::attach(instances[i], identity), attached_at);
       });
     }
   }
