@@ -1,6 +1,7 @@
 // Transparent huge pages: see include/misim/huge_pages.hpp.
 #include "misim/huge_pages.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -33,5 +34,28 @@ void* allocate_huge_pages(std::size_t bytes) {
 }
 
 void release_huge_pages(void* data) noexcept { std::free(data); }
+
+BackgroundPrefault::BackgroundPrefault(std::vector<std::pair<const void*, std::size_t>> regions) {
+#if defined(MADV_POPULATE_WRITE)
+  thread_ = std::thread([regions = std::move(regions)] {
+    constexpr std::uintptr_t kPage = 4096;
+    for (const auto& [data, bytes] : regions) {
+      // Whole pages only: the partial ones at the ends may hold another allocation's data, which
+      // MADV_POPULATE_WRITE would leave alone too, but they are not worth a system call.
+      const auto begin = reinterpret_cast<std::uintptr_t>(data);
+      const std::uintptr_t first = (begin + kPage - 1) & ~(kPage - 1);
+      const std::uintptr_t last = (begin + bytes) & ~(kPage - 1);
+      if (data == nullptr || last <= first) continue;
+      // In chunks, front to back, so that the pages this thread's owner fills first come first.
+      for (std::uintptr_t at = first; at < last; at += kHugePageBytes) {
+        const std::uintptr_t end = std::min(last, at + kHugePageBytes);
+        if (madvise(reinterpret_cast<void*>(at), end - at, MADV_POPULATE_WRITE) != 0) break;  // not here
+      }
+    }
+  });
+#else
+  (void)regions;
+#endif
+}
 
 }  // namespace misim

@@ -79,6 +79,10 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   advise_huge_pages(p.slots_.data(), p.slots_.capacity() * sizeof(Slot));
   advise_huge_pages(p.pairs_.data(), p.pairs_.capacity() * sizeof(AccessPair));
   advise_huge_pages(p.hosts_.data(), p.hosts_.capacity() * sizeof(Host));
+  // Their pages faulted in on the other core while this one fills them (waited for at return).
+  BackgroundPrefault prefault({{p.slots_.data(), p.slots_.capacity() * sizeof(Slot)},
+                               {p.pairs_.data(), p.pairs_.capacity() * sizeof(AccessPair)},
+                               {p.hosts_.data(), p.hosts_.capacity() * sizeof(Host)}});
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
   for (std::size_t w = 0; w < config.calls.size(); ++w) {
     const CallWorkloadConfig& c = p.config_.calls[w];
