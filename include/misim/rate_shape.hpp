@@ -74,7 +74,7 @@ inline SimTime next_arrival(SimTime now, double mean_gap_ns, bool poisson, const
                             RandomStream& stream) {
   if (shape == nullptr) {
     const double gap = poisson ? -mean_gap_ns * std::log(stream.uniform_open0()) : mean_gap_ns;
-    const SimTime t = now + std::max<SimTime>(1, std::llround(gap));
+    const SimTime t = now + std::max<SimTime>(1, round_ns(gap));
     return t < limit ? t : kForever;
   }
   const double peak = shape->peak();
@@ -82,7 +82,7 @@ inline SimTime next_arrival(SimTime now, double mean_gap_ns, bool poisson, const
   while (t < limit) {
     if (poisson) {
       const double gap = -(mean_gap_ns / peak) * std::log(stream.uniform_open0());
-      t += std::max<SimTime>(1, std::llround(gap));
+      t += std::max<SimTime>(1, round_ns(gap));
       if (t < limit && stream.uniform01() * peak < shape->multiplier(t)) return t;
     } else {
       const double m = shape->multiplier(t);
@@ -90,7 +90,7 @@ inline SimTime next_arrival(SimTime now, double mean_gap_ns, bool poisson, const
         t = shape->next_change(t);
         continue;
       }
-      t += std::max<SimTime>(1, std::llround(mean_gap_ns / m));
+      t += std::max<SimTime>(1, round_ns(mean_gap_ns / m));
       return t < limit ? t : kForever;
     }
   }

@@ -10,6 +10,7 @@
 //   Rate r = *parse_rate("20/s");           // r.per_second == 20
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,16 @@ inline constexpr SimTime kDay = 24 * kHour;
 inline constexpr SimTime kForever = INT64_MAX;
 
 /// Seconds as a double, for reporting.
+/// std::llround(ns), without the library call for the values a model draws (0 <= ns < 2^62):
+/// every call of a fleet rounds its next arrival. The same result for every input: for such ns,
+/// ns - trunc(ns) is exact (Sterbenz's lemma), so comparing it with one half rounds halves away
+/// from zero, as llround does; other values (negative, huge, NaN) go to llround itself.
+[[nodiscard]] inline SimTime round_ns(double ns) noexcept {
+  if (!(ns >= 0.0 && ns < 0x1p62)) return std::llround(ns);
+  const auto whole = static_cast<SimTime>(ns);
+  return whole + (ns - static_cast<double>(whole) >= 0.5 ? 1 : 0);
+}
+
 [[nodiscard]] constexpr double to_seconds(SimTime t) noexcept { return static_cast<double>(t) / 1e9; }
 /// Milliseconds as a double, for reporting.
 [[nodiscard]] constexpr double to_millis(SimTime t) noexcept { return static_cast<double>(t) / 1e6; }

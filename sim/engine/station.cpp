@@ -26,7 +26,7 @@ Station::Station(Engine& engine, std::string name, StationConfig config, RandomS
 SimTime Station::draw_service_time() {
   const double x = config_.service.sample(service_stream_);
   // Round to whole nanoseconds; distributions never return negatives, but guard anyway.
-  return x > 0.0 ? std::llround(x) : 0;
+  return x > 0.0 ? round_ns(x) : 0;
 }
 
 bool Station::arrive(std::uint64_t tag, SimTime service_time) {

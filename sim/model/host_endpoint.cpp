@@ -22,7 +22,7 @@ constexpr int kRequestTimeout = 408;
 constexpr int kTooManyRequests = 429;
 constexpr int kOk = 200;
 
-SimTime to_time(double ns) { return ns > 0.0 ? std::llround(ns) : 0; }
+SimTime to_time(double ns) { return ns > 0.0 ? round_ns(ns) : 0; }
 
 }  // namespace
 

@@ -32,7 +32,7 @@ constexpr int kTooManyRequests = 429;
 constexpr int kInternalServerError = 500;
 constexpr int kServiceUnavailable = 503;
 
-SimTime to_time(double ns) { return ns > 0.0 ? std::llround(ns) : 0; }
+SimTime to_time(double ns) { return ns > 0.0 ? round_ns(ns) : 0; }
 
 /// The data action a call performs on a target of this type unless the workload says otherwise.
 std::string default_data_action(std::string_view type) {

@@ -291,5 +291,49 @@ TEST(ParseRate, AcceptsACountPerDuration) {
   EXPECT_FALSE(parse_rate("1/0s").ok());
   EXPECT_FALSE(parse_rate("1/10").ok());
 }
+
+// round_ns replaces std::llround on the hot paths; a result that differs anywhere would change
+// runs, so it is compared with llround on draws like the model's and on every awkward value.
+TEST(RoundNs, GivesLlroundsResultForEveryValue) {
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                0.5,
+                                1.5,
+                                2.5,
+                                0.49999999999999994,
+                                1e-300,
+                                4503599627370495.5,
+                                4503599627370496.0,
+                                9007199254740993.0,
+                                0x1p62,
+                                0x1p62 - 512.0,
+                                0x1p63,
+                                -0.5,
+                                -1.5,
+                                -3.7,
+                                1e30,
+                                -1e30,
+                                std::nan(""),
+                                HUGE_VAL,
+                                -HUGE_VAL};
+  for (std::int64_t k = 0; k < 2000; ++k) {
+    const double half = static_cast<double>(k) + 0.5;
+    values.push_back(half);
+    values.push_back(std::nextafter(half, 0.0));
+    values.push_back(std::nextafter(half, 1e9));
+  }
+  RandomStream stream(1, 2, 3);
+  for (int i = 0; i < 200000; ++i) {
+    values.push_back(-6e11 * std::log(stream.uniform_open0()));  // a call's gap: 10 minutes on average
+    values.push_back(stream.uniform01() * std::ldexp(1.0, static_cast<int>(stream.below(63))));
+  }
+  std::size_t differ = 0;
+  for (const double v : values) {
+    if (round_ns(v) != std::llround(v)) ++differ;
+  }
+  EXPECT_EQ(differ, 0U);
+  EXPECT_EQ(round_ns(2.5), 3);
+  EXPECT_EQ(round_ns(0.49999999999999994), 0);
+}
 }  // namespace
 }  // namespace misim
