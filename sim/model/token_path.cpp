@@ -81,8 +81,7 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   advise_huge_pages(p.hosts_.data(), p.hosts_.capacity() * sizeof(Host));
   // Their pages faulted in on the other core while this one fills them (waited for at return).
   BackgroundPrefault prefault({{p.slots_.data(), p.slots_.capacity() * sizeof(Slot)},
-                               {p.pairs_.data(), p.pairs_.capacity() * sizeof(AccessPair)},
-                               {p.hosts_.data(), p.hosts_.capacity() * sizeof(Host)}});
+                               {p.pairs_.data(), p.pairs_.capacity() * sizeof(AccessPair)}});
   // Resolve the workloads: profiles, audiences, selectors, and one slot per calling resource.
   for (std::size_t w = 0; w < config.calls.size(); ++w) {
     const CallWorkloadConfig& c = p.config_.calls[w];
@@ -143,6 +142,10 @@ Result<std::unique_ptr<TokenPath>> TokenPath::create(Engine& engine, Directory& 
   }
   p.resolve_host_requests();
   p.resources_seen_ = directory.count(EntityKind::kResource);
+  // Host records are made at a host's first request, up to the highest calling host, which is
+  // known now: those pages too, while the first calls are drawn.
+  BackgroundPrefault host_prefault(
+      {{p.hosts_.data(), std::min(p.hosts_.capacity(), p.calling_host_.size()) * sizeof(Host)}});
   for (std::uint32_t s = 0; s < p.slots_.size(); ++s) p.activate_slot(s, p.workloads_[p.slots_[s].workload].start);
   p.stats_.endpoint.hosts = std::max<std::size_t>(1, p.calling_hosts_);
   // The callers' names are slots (or pending_hosts_) now; a fleet's millions of them need not stay.
