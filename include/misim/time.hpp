@@ -32,7 +32,6 @@ inline constexpr SimTime kDay = 24 * kHour;
 /// Later than any event: "run until the queue is empty".
 inline constexpr SimTime kForever = INT64_MAX;
 
-/// Seconds as a double, for reporting.
 /// std::llround(ns), without the library call for the values a model draws (0 <= ns < 2^62):
 /// every call of a fleet rounds its next arrival. The same result for every input: for such ns,
 /// ns - trunc(ns) is exact (Sterbenz's lemma), so comparing it with one half rounds halves away
@@ -43,6 +42,7 @@ inline constexpr SimTime kForever = INT64_MAX;
   return whole + (ns - static_cast<double>(whole) >= 0.5 ? 1 : 0);
 }
 
+/// Seconds as a double, for reporting.
 [[nodiscard]] constexpr double to_seconds(SimTime t) noexcept { return static_cast<double>(t) / 1e9; }
 /// Milliseconds as a double, for reporting.
 [[nodiscard]] constexpr double to_millis(SimTime t) noexcept { return static_cast<double>(t) / 1e6; }

@@ -8,6 +8,7 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace misim {
@@ -38,10 +39,10 @@ void release_huge_pages(void* data) noexcept { std::free(data); }
 BackgroundPrefault::BackgroundPrefault(std::vector<std::pair<const void*, std::size_t>> regions) {
 #if defined(MADV_POPULATE_WRITE)
   thread_ = std::thread([regions = std::move(regions)] {
-    constexpr std::uintptr_t kPage = 4096;
+    const auto kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     for (const auto& [data, bytes] : regions) {
-      // Whole pages only: the partial ones at the ends may hold another allocation's data, which
-      // MADV_POPULATE_WRITE would leave alone too, but they are not worth a system call.
+      // Whole pages only (madvise takes page-aligned ranges); the partial pages at the ends are
+      // faulted in by whoever writes them first.
       const auto begin = reinterpret_cast<std::uintptr_t>(data);
       const std::uintptr_t first = (begin + kPage - 1) & ~(kPage - 1);
       const std::uintptr_t last = (begin + bytes) & ~(kPage - 1);
