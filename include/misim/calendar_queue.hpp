@@ -201,6 +201,12 @@ class CalendarQueue {
     const char* const begin = reinterpret_cast<const char*>(&block(b));
     for (std::size_t offset = 0; offset < sizeof(Block); offset += 64) __builtin_prefetch(begin + offset, kForWrite);
   }
+  /// Starts loading the first kBlocksAhead blocks of the chain from `b`; returns the link after
+  /// the last one (kNoBlock when the chain was shorter).
+  std::uint32_t prefetch_chain(std::uint32_t b) const noexcept {
+    for (int k = 0; k < kBlocksAhead && b != kNoBlock; ++k, b = link(b)) prefetch_block(b);
+    return b;
+  }
   /// Calls f(event) for each event of the bucket in order, returns its blocks to the pool and
   /// empties it; returns how many events it held. f may append to other buckets.
   template <class F>
@@ -335,8 +341,7 @@ std::size_t CalendarQueue::drain(Bucket& bucket, F f) {
   // A bucket's blocks lie wherever the pool had them: `ahead` walks the links kBlocksAhead blocks
   // in front of b, prefetching each block it reaches. The blocks it passes are not released
   // before b reaches them, so their links hold while f takes blocks for other buckets.
-  std::uint32_t ahead = b;
-  for (int k = 0; k < kBlocksAhead && ahead != kNoBlock; ++k, ahead = link(ahead)) prefetch_block(ahead);
+  std::uint32_t ahead = prefetch_chain(b);
   while (b != kNoBlock) {
     if (ahead != kNoBlock) {
       prefetch_block(ahead);

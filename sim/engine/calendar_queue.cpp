@@ -192,11 +192,7 @@ bool CalendarQueue::take_window() {
   in_fine_ -= drain(bucket, [this](const QueuedEvent& e) { run_.push_back(e); });
   // The next window's events were spread a span ago, out of cache since: fetched while this
   // window's run is taken, they are there when it comes up.
-  if (in_fine_ > 0) {
-    const Bucket& next = fine_[fine_index(window_end_)];
-    std::uint32_t b = next.head;
-    for (int k = 0; k < kBlocksAhead && b != kNoBlock; ++k, b = link(b)) prefetch_block(b);
-  }
+  if (in_fine_ > 0) prefetch_chain(fine_[fine_index(window_end_)].head);
   std::sort(run_.begin() + first, run_.end(), [](const QueuedEvent& a, const QueuedEvent& b) { return earlier(a, b); });
   return true;
 }
