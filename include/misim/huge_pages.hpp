@@ -37,10 +37,12 @@ void release_huge_pages(void* data) noexcept;
 /// (Linux's MADV_POPULATE_WRITE, which leaves the contents alone, so this thread may write the
 /// memory meanwhile: a page it touches first is simply already there). The regions must stay
 /// allocated until the object is destroyed, which waits for the thread. Where the kernel cannot,
-/// nothing happens and the pages are faulted in when first written, as without it.
+/// nothing happens and the pages are faulted in when first written, as without it. Regions of
+/// less than kMinBytes in all start no thread: every run builds a token path and reads a
+/// topology, and for a small one a thread would cost more than the faults it takes over.
 class BackgroundPrefault {
  public:
-  BackgroundPrefault() = default;
+  static constexpr std::size_t kMinBytes = 4 * kHugePageBytes;
   explicit BackgroundPrefault(std::vector<std::pair<const void*, std::size_t>> regions);
   BackgroundPrefault(const BackgroundPrefault&) = delete;
   BackgroundPrefault& operator=(const BackgroundPrefault&) = delete;

@@ -38,6 +38,9 @@ void release_huge_pages(void* data) noexcept { std::free(data); }
 
 BackgroundPrefault::BackgroundPrefault(std::vector<std::pair<const void*, std::size_t>> regions) {
 #if defined(MADV_POPULATE_WRITE)
+  std::size_t total = 0;
+  for (const auto& region : regions) total += region.first != nullptr ? region.second : 0;
+  if (total < kMinBytes) return;
   thread_ = std::thread([regions = std::move(regions)] {
     const auto kPage = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     for (const auto& [data, bytes] : regions) {
